@@ -1,0 +1,84 @@
+/*
+ * config.h - the command line, in QEMU's spelling, and key=value option
+ * strings ("virt,dumpdtb=x.dtb", "file=a.qcow2,if=none,id=d0").
+ *
+ * The same parser serves the hosted program's argv and the appliance's
+ * kernel command line.
+ */
+#ifndef EMU_CONFIG_H
+#define EMU_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct opt_pair {
+    char *key;
+    char *value;
+};
+
+/* A parsed option string; keys are unique, later ones override. */
+struct opts {
+    struct opt_pair *items;
+    size_t count;
+};
+
+/*
+ * Parse "a=b,c=d". If implied_key is not NULL, a leading item without '='
+ * is its value ("virt,x=y" with implied "type"). ",," escapes a comma in a
+ * value as in QEMU. Returns 0 or -EINVAL with a message in err.
+ */
+int opts_parse(struct opts *o, const char *str, const char *implied_key, char *err, size_t errlen);
+void opts_free(struct opts *o);
+const char *opts_get(const struct opts *o, const char *key);
+/* on|off|yes|no|true|false; -EINVAL on other text; def if absent. */
+int opts_get_bool(const struct opts *o, const char *key, bool def, bool *out);
+/* Size with optional k/M/G/T suffix (binary); -EINVAL on bad text or overflow. */
+int opts_get_size(const struct opts *o, const char *key, uint64_t def, uint64_t *out);
+/* Parse one size string ("256M", "1G", "4096"); bare numbers are bytes unless
+ * default_unit says otherwise (-m takes MiB by default). */
+int parse_size(const char *s, uint64_t default_unit, uint64_t *out);
+
+#define CONFIG_MAX_SERIAL 4
+#define CONFIG_MAX_LIST 32
+
+struct emu_config {
+    const char *argv0;
+    struct opts machine;   /* -M/-machine; "type" holds the name */
+    uint64_t ram_size;     /* -m, bytes; 0 means the board's default */
+    int smp;               /* -smp, 0 means 1 */
+    const char *accel;     /* -accel/-machine accel=; NULL means auto */
+    const char *cpu;       /* -cpu */
+    const char *bios;      /* -bios; NULL: board default */
+    const char *kernel, *initrd, *append, *dtb;
+    bool nographic;        /* -nographic: serial0 and monitor on stdio (mux) */
+    bool display_none;
+    bool no_reboot, no_shutdown;
+    bool start_stopped;    /* -S */
+    bool snapshot;         /* -snapshot */
+    const char *serial[CONFIG_MAX_SERIAL]; /* -serial specs, in order */
+    int nserial;
+    const char *monitor;   /* -monitor spec */
+    const char *chardevs[CONFIG_MAX_LIST]; /* -chardev option strings */
+    int nchardevs;
+    const char *devices[CONFIG_MAX_LIST];  /* -device option strings */
+    int ndevices;
+    const char *drives[CONFIG_MAX_LIST];   /* -drive option strings */
+    int ndrives;
+    const char *log_items; /* -d */
+    const char *log_file;  /* -D */
+};
+
+/*
+ * Parse argv (argv[0] is the program name). Unknown options, a missing
+ * argument or a malformed value give -EINVAL and a one-line message in err
+ * naming the option, e.g. "-m: invalid size 'abc'". -h/-help/-version set
+ * *info_exit to 1 after printing.
+ */
+int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_t errlen,
+                 int *info_exit);
+
+/* Print the option summary (-help). */
+void config_print_help(void);
+
+#endif
