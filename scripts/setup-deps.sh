@@ -9,7 +9,7 @@ pkgs=(
   gcc-riscv64-unknown-elf
   opensbi u-boot-qemu
   qemu-system-misc qemu-utils
-  socat
+  socat python3 bc
 )
 
 missing=()

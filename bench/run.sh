@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# make bench: baremu against qemu-system-riscv64 (TCG) on the shared
+# rv-sysbench workload, side by side in one run: alternate A B A B, take the
+# median whole-process wall time of each, print the ratio. Every run's
+# checksum is verified; a wrong checksum fails the benchmark whatever the speed.
+#   RUNS=5 make bench
+set -eu
+cd "$(dirname "$0")/.."
+EMU=build/host/baremu
+RUNS=${RUNS:-5}
+SRC=../shared/bench/rv-sysbench
+OUT=build/bench
+WANT_CHECK=check=1916883256
+mkdir -p "$OUT"
+[ -d "$SRC" ] || { echo "bench: $SRC not found (the shared workload)"; exit 1; }
+make -s -C "$SRC" rv-sysbench.elf -f Makefile CC=riscv64-unknown-elf-gcc \
+    >/dev/null 2>&1 || true
+if [ -f "$SRC/rv-sysbench.elf" ]; then ELF="$SRC/rv-sysbench.elf"; else
+    # shared/ is read-only on some machines: build a private copy.
+    cp "$SRC"/{bench.c,start.S,link.ld,Makefile} "$OUT/"
+    make -s -C "$OUT" rv-sysbench.elf >/dev/null 2>&1
+    ELF="$OUT/rv-sysbench.elf"
+fi
+
+run_one() { # label command... ; prints seconds
+    local t0 t1 out
+    t0=$(date +%s.%N)
+    out=$("$@" </dev/null 2>&1)
+    t1=$(date +%s.%N)
+    if ! grep -q "$WANT_CHECK" <<<"$out"; then
+        echo "bench: wrong or missing checksum from $1:" >&2
+        tail -5 <<<"$out" >&2
+        exit 1
+    fi
+    echo "$t1 - $t0" | bc
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+ARGS=(-M virt -m 128M -bios "$ELF" -nographic)
+: >"$OUT/baremu.times"
+: >"$OUT/qemu.times"
+have_qemu=0
+command -v qemu-system-riscv64 >/dev/null && have_qemu=1
+for i in $(seq "$RUNS"); do
+    run_one baremu "$EMU" "${ARGS[@]}" >>"$OUT/baremu.times"
+    [ $have_qemu -eq 0 ] || run_one qemu qemu-system-riscv64 "${ARGS[@]}" >>"$OUT/qemu.times"
+done
+b=$(median <"$OUT/baremu.times")
+echo "rv-sysbench: baremu median ${b}s over $RUNS runs"
+if [ $have_qemu -eq 1 ]; then
+    q=$(median <"$OUT/qemu.times")
+    echo "rv-sysbench: qemu-system-riscv64 $(qemu-system-riscv64 --version | head -1 | awk '{print $4}') median ${q}s"
+    echo "rv-sysbench: ratio baremu/qemu = $(echo "scale=3; $b / $q" | bc) (below 1.0: baremu is faster)"
+fi
