@@ -56,6 +56,7 @@ unit-test: $(UNIT_BINS)
 
 test: all $(UNIT_BINS)
 	$(MAKE) -C tests/guests/riscv
+	$(MAKE) -C tests/guests/hostile
 	bash tests/run-all.sh
 
 run: all
@@ -72,5 +73,6 @@ format:
 clean:
 	rm -rf build
 	$(MAKE) -C tests/guests/riscv clean
+	$(MAKE) -C tests/guests/hostile clean
 
 -include $(shell find build -name '*.d' 2>/dev/null)
