@@ -13,14 +13,10 @@ OUT=build/bench
 WANT_CHECK=check=1916883256
 mkdir -p "$OUT"
 [ -d "$SRC" ] || { echo "bench: $SRC not found (the shared workload)"; exit 1; }
-make -s -C "$SRC" rv-sysbench.elf -f Makefile CC=riscv64-unknown-elf-gcc \
-    >/dev/null 2>&1 || true
-if [ -f "$SRC/rv-sysbench.elf" ]; then ELF="$SRC/rv-sysbench.elf"; else
-    # shared/ is read-only on some machines: build a private copy.
-    cp "$SRC"/{bench.c,start.S,link.ld,Makefile} "$OUT/"
-    make -s -C "$OUT" rv-sysbench.elf >/dev/null 2>&1
-    ELF="$OUT/rv-sysbench.elf"
-fi
+# shared/ is read-only: build a private copy of the workload.
+cp "$SRC"/{bench.c,start.S,link.ld,Makefile} "$OUT/"
+make -s -C "$OUT" rv-sysbench.elf >/dev/null 2>&1
+ELF="$OUT/rv-sysbench.elf"
 
 run_one() { # label command... ; prints seconds
     local t0 t1 out
