@@ -47,7 +47,8 @@ struct ram_block {
     uint64_t size;
     const char *name;
     /*
-     * One byte per page, non-zero where a CPU has translated code. Writes
+     * One byte per page, non-zero where a CPU has translated code. Allocated
+     * (zeroed) with the block, like dirty; the CPU sets and clears entries. Writes
      * through address_space_write()/store() to such pages call the code
      * write hook so the translation cache can drop stale blocks. A CPU's own
      * fast path never maps such pages writable (see the target's TLB).
@@ -58,7 +59,13 @@ struct ram_block {
     bool dirty_log;
 };
 
-struct mem_subregion;
+/* A container's child: where it sits and how it ranks against its siblings. */
+struct mem_subregion {
+    struct mem_region *mr;
+    uint64_t addr;
+    int priority;
+    struct mem_subregion *next;
+};
 
 struct mem_region {
     const char *name;
@@ -72,8 +79,12 @@ struct mem_region {
     /* MR_ALIAS */
     struct mem_region *alias;
     uint64_t alias_offset;
-    /* MR_CONTAINER: children sorted by priority, then insertion */
+    /*
+     * MR_CONTAINER: children in precedence order, the winner first: higher
+     * priority first and, at equal priority, the later-added first.
+     */
     struct mem_subregion *children;
+    struct mem_region *parent;      /* the container this region is placed in */
     struct address_space *owner_as; /* set on a root, for commit on change */
 };
 
