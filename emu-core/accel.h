@@ -57,7 +57,10 @@ struct accel_ops {
     /*
      * Run until an exit. Must return no later than the host time
      * cpu->slice_end_ns (approximately, ~100 us) and promptly once
-     * cpu->exit_request is set.
+     * cpu->exit_request is set. Returns 0 with *exit filled, or -errno
+     * (treated as VCPU_EXIT_ERROR). The main loop keeps one exit struct per
+     * vCPU: after an MMIO/PIO read it stores the data in it and passes the
+     * same struct to the next vcpu_run(), which completes the access.
      */
     int (*vcpu_run)(struct vcpu *cpu, struct vcpu_exit *exit);
     void (*vcpu_reset)(struct vcpu *cpu);

@@ -31,6 +31,12 @@ struct chardev_ops {
     /* Write len bytes; returns bytes taken (may block briefly) or -errno. */
     int (*write)(struct chardev *chr, const uint8_t *buf, size_t len);
     void (*close)(struct chardev *chr);
+    /*
+     * May be NULL. Called by chardev_accept_input() once the chardev's own
+     * buffer has drained, so a back end that holds input back itself (the
+     * console mux, a socket) can pass more on.
+     */
+    void (*accept_input)(struct chardev *chr);
 };
 
 #define CHARDEV_INBUF 4096
@@ -50,6 +56,8 @@ struct chardev {
 /* Back ends: register a chardev under id (NULL: anonymous). */
 void chardev_register(struct chardev *chr, const char *id, const struct chardev_ops *ops, void *opaque);
 struct chardev *chardev_find(const char *id);
+/* Remove from the registry and call ops->close (if any). */
+void chardev_unregister(struct chardev *chr);
 /* Iterate registered chardevs (query-chardev); NULL starts. */
 struct chardev *chardev_next(struct chardev *prev);
 
@@ -60,10 +68,10 @@ struct chardev *chardev_next(struct chardev *prev);
  */
 size_t chardev_input(struct chardev *chr, const uint8_t *buf, size_t len);
 
-/* Front end → back end. Returns len, or -errno. */
+/* Front end → back end. Returns len, or -errno (-EAGAIN if the back end takes nothing). */
 int chardev_write(struct chardev *chr, const void *buf, size_t len);
 
-/* Attach (fe != NULL) or detach a front end. */
+/* Attach (fe != NULL; input buffered so far is delivered) or detach a front end. */
 void chardev_set_frontend(struct chardev *chr, const struct chardev_frontend *fe);
 
 /* A front end that refused input has room again: deliver what is buffered. */

@@ -26,7 +26,9 @@ struct opts {
 /*
  * Parse "a=b,c=d". If implied_key is not NULL, a leading item without '='
  * is its value ("virt,x=y" with implied "type"). ",," escapes a comma in a
- * value as in QEMU. Returns 0 or -EINVAL with a message in err.
+ * value as in QEMU; a later item without '=' means key=on. Items are added
+ * to o (start from a zeroed struct), so repeated options merge as QEMU's
+ * -machine does. Returns 0 or -EINVAL with a message in err (o unchanged).
  */
 int opts_parse(struct opts *o, const char *str, const char *implied_key, char *err, size_t errlen);
 void opts_free(struct opts *o);
@@ -39,6 +41,13 @@ int opts_get_size(const struct opts *o, const char *key, uint64_t def, uint64_t 
  * default_unit says otherwise (-m takes MiB by default). */
 int parse_size(const char *s, uint64_t default_unit, uint64_t *out);
 
+#define BAREMU_VERSION "0.1.0"
+
+/*
+ * Chardev ids the board looks up: "serial0".."serial3" for -serial (or the
+ * default mon:stdio) in order. A muxed console (mon:stdio, -nographic) is
+ * the console mux of console/console.h with serial0 as its front end 0.
+ */
 #define CONFIG_MAX_SERIAL 4
 #define CONFIG_MAX_LIST 32
 
@@ -47,7 +56,9 @@ struct emu_config {
     struct opts machine;   /* -M/-machine; "type" holds the name */
     uint64_t ram_size;     /* -m, bytes; 0 means the board's default */
     int smp;               /* -smp, 0 means 1 */
-    const char *accel;     /* -accel/-machine accel=; NULL means auto */
+    /* -accel/-machine accel=; NULL means auto. Repeated -accel (QEMU's fallback
+     * list) is kept as "kvm:tcg": the first that probes wins. */
+    const char *accel;
     const char *cpu;       /* -cpu */
     const char *bios;      /* -bios; NULL: board default */
     const char *kernel, *initrd, *append, *dtb;
@@ -55,6 +66,7 @@ struct emu_config {
     bool display_none;
     bool no_reboot, no_shutdown;
     bool start_stopped;    /* -S */
+    bool nodefaults;       /* -nodefaults: no default serial0 on mon:stdio */
     bool snapshot;         /* -snapshot */
     const char *serial[CONFIG_MAX_SERIAL]; /* -serial specs, in order */
     int nserial;
@@ -72,8 +84,8 @@ struct emu_config {
 /*
  * Parse argv (argv[0] is the program name). Unknown options, a missing
  * argument or a malformed value give -EINVAL and a one-line message in err
- * naming the option, e.g. "-m: invalid size 'abc'". -h/-help/-version set
- * *info_exit to 1 after printing.
+ * naming the option, e.g. "-m: invalid size 'abc'". -h/-help/-version and
+ * -M help/-accel help set *info_exit to 1 after printing. cfg is zeroed first.
  */
 int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_t errlen,
                  int *info_exit);

@@ -40,6 +40,7 @@ struct machine_type {
 
 const struct machine_type *machine_type_find(const char *name); /* NULL: default */
 void machine_type_list(void); /* -M help */
+void accel_list(void);        /* -accel help */
 
 enum run_state { RUN_STATE_PRELAUNCH, RUN_STATE_RUNNING, RUN_STATE_PAUSED, RUN_STATE_SHUTDOWN };
 
@@ -54,6 +55,11 @@ enum shutdown_cause {
 
 struct machine {
     const struct machine_type *type;
+    /*
+     * machine_create's own copy of the configuration with the defaults
+     * resolved: ram_size is the type's default when -m was not given, smp
+     * is at least 1.
+     */
     const struct emu_config *cfg;
     struct mem_region sysmem;
     struct address_space as; /* memory */
@@ -78,13 +84,21 @@ struct machine {
 int machine_create(struct machine **out, const struct emu_config *cfg);
 
 /*
- * Run until shutdown; returns the process exit status (0 after a guest
+ * Run until shutdown (from the paused state with -S). Does not reset first:
+ * the board's init leaves the machine in its reset state. Returns the process exit status (0 after a guest
  * poweroff, the guest's code after a failing poweroff, 0 after quit, 1 on
  * error).
  */
 int machine_run(struct machine *m);
 
-/* Requests are acted upon by the main loop between vCPU slices. */
+/*
+ * Requests are acted upon by the main loop between vCPU slices. A guest that
+ * asks for a reset requests shutdown with SHUTDOWN_GUEST_RESET (so that
+ * -no-reboot applies); machine_request_reset() is the host's (monitor
+ * system_reset) and always resets. With -no-shutdown a guest poweroff or
+ * panic pauses instead. exit_status is used by GUEST_POWEROFF, GUEST_PANIC
+ * and HOST_QUIT; HOST_ERROR always exits 1.
+ */
 void machine_request_shutdown(struct machine *m, enum shutdown_cause cause, int exit_status);
 void machine_request_reset(struct machine *m);
 void machine_pause(struct machine *m);  /* stops vCPUs and the virtual clock */

@@ -41,7 +41,7 @@ void plat_ram_free(void *p, uint64_t size);
 /*
  * Read a whole file named as the user named it (a path when hosted,
  * "module:NAME" or an ESP path on the appliance) into a malloc'd buffer.
- * Returns 0 and sets *data/*size, or a negative errno (-ENOENT, -EIO,
+ * Returns 0 and sets *data and *size, or a negative errno (-ENOENT, -EIO,
  * -EFBIG if it exceeds max_size).
  */
 int plat_file_load(const char *name, uint64_t max_size, void **data, uint64_t *size);
