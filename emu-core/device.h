@@ -75,6 +75,8 @@ void device_destroy(struct device *dev);
 
 /* -device registry: types placed with DEVICE_TYPE_REGISTER(). */
 const struct device_type *device_type_find(const char *name);
+/* -device help: the user-creatable types with their descriptions, on stdout. */
+void device_type_list(void);
 #define DEVICE_TYPE_REGISTER(t)                                                                    \
     static const struct device_type *const __device_type_ptr_##t                                  \
         __attribute__((used, section("baremu_device_types"))) = &(t)
