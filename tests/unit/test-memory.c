@@ -336,11 +336,120 @@ static void test_rom_dirty_code(void)
     address_space_destroy(&as);
 }
 
+/*
+ * Random trees against a per-address model of the precedence rules: the
+ * flat view must resolve every address exactly as walking the tree does.
+ */
+struct model_child {
+    struct mem_region *parent, *mr;
+    uint64_t addr;
+    int prio, seq;
+};
+static struct model_child model[32];
+static int nmodel;
+
+static struct mem_region *model_resolve(struct mem_region *mr, uint64_t off, uint64_t *out)
+{
+    if (off >= mr->size)
+        return NULL;
+    if (mr->kind == MR_ALIAS)
+        return model_resolve(mr->alias, mr->alias_offset + off, out);
+    if (mr->kind != MR_CONTAINER) {
+        *out = off;
+        return mr;
+    }
+    struct mem_region *best = NULL;
+    int bp = 0, bs = 0;
+    uint64_t boff = 0;
+    for (int i = 0; i < nmodel; i++) {
+        struct model_child *c = &model[i];
+        uint64_t o;
+        if (c->parent != mr || off < c->addr || off - c->addr >= c->mr->size)
+            continue;
+        struct mem_region *r = model_resolve(c->mr, off - c->addr, &o);
+        if (r && (!best || c->prio > bp || (c->prio == bp && c->seq > bs))) {
+            best = r;
+            bp = c->prio;
+            bs = c->seq;
+            boff = o;
+        }
+    }
+    *out = boff;
+    return best;
+}
+
+static uint32_t rng_state = 1;
+static uint32_t rnd(uint32_t n)
+{
+    rng_state = rng_state * 1103515245u + 12345u;
+    return (rng_state >> 8) % n;
+}
+
+static void place(struct mem_region *parent, struct mem_region *mr, uint64_t addr, int prio)
+{
+    if (mem_region_add_subregion(parent, addr, mr, prio) == 0)
+        model[nmodel++] = (struct model_child){parent, mr, addr, prio, nmodel};
+}
+
+static void test_random_trees(void)
+{
+    static const struct mem_region_ops nops = {0};
+    int mismatches = 0, unmerged = 0;
+    for (int iter = 0; iter < 300; iter++) {
+        struct mem_region root, sub, alias, alias2, leaves[12];
+        struct address_space as;
+        nmodel = 0;
+        mem_region_init_container(&root, "root", 0x400);
+        address_space_init(&as, &root, "rand");
+        mem_region_init_container(&sub, "sub", 0x100 + rnd(0x100));
+        for (int i = 0; i < 12; i++)
+            mem_region_init_io(&leaves[i], "leaf", &nops, NULL, 1 + rnd(0x180));
+        for (int i = 0; i < 4; i++)
+            place(&sub, &leaves[i], rnd(0x100), (int)rnd(3) - 1);
+        /* Aliases into the sub-container (which may itself be placed) and into a leaf. */
+        mem_region_init_alias(&alias, "alias", &sub, rnd(0x80), 1 + rnd(0x200));
+        mem_region_init_alias(&alias2, "alias2", &leaves[4], rnd(0x40), 1 + rnd(0x100));
+        for (int i = 5; i < 12; i++)
+            place(&root, &leaves[i], rnd(0x300), (int)rnd(3) - 1);
+        if (rnd(2))
+            place(&root, &sub, rnd(0x200), (int)rnd(3) - 1);
+        place(&root, &alias, rnd(0x200), (int)rnd(3) - 1);
+        place(&root, &alias2, rnd(0x300), (int)rnd(3) - 1);
+        if (rnd(2) && nmodel > 3) {
+            /* Remove one at random; the model forgets it too. */
+            int k = (int)rnd(nmodel);
+            mem_region_del_subregion(model[k].parent, model[k].mr);
+            model[k].parent = NULL;
+        }
+        for (uint64_t a = 0; a < 0x400; a++) {
+            uint64_t want_off = 0, got_off;
+            struct mem_region *want = model_resolve(&root, a, &want_off);
+            struct mem_region *got = resolve(&as, a, &got_off);
+            if (want != got || (want && want_off != got_off))
+                mismatches++;
+        }
+        for (size_t i = 1; i < as.nranges; i++) {
+            const struct flat_range *p = &as.ranges[i - 1], *r = &as.ranges[i];
+            if (p->start + p->size > r->start)
+                mismatches++;
+            if (p->mr == r->mr && p->start + p->size == r->start &&
+                p->offset + p->size == r->offset)
+                unmerged++;
+        }
+        mem_region_destroy(&root);
+        mem_region_destroy(&sub);
+        address_space_destroy(&as);
+    }
+    CHECK_EQ(mismatches, 0);
+    CHECK_EQ(unmerged, 0);
+}
+
 int main(void)
 {
     test_basic_and_priority();
     test_alias_container();
     test_mmio_sizes();
     test_rom_dirty_code();
+    test_random_trees();
     return check_summary("memory");
 }
