@@ -154,6 +154,13 @@ int device_prop_parse(struct device *dev, const char *name, const char *value)
         return -EBUSY;
     void *ptr = prop_ptr(dev, p);
     uint64_t v;
+    if (!value) {
+        /* "-device x,flag" names a bool without a value, meaning on, as in QEMU. */
+        if (p->type != PROP_BOOL)
+            return -EINVAL;
+        *(bool *)ptr = true;
+        return 0;
+    }
     switch (p->type) {
     case PROP_BOOL: {
         bool b;

@@ -87,6 +87,10 @@ static void test_props(void)
     }
     CHECK_EQ(device_prop_parse(dev, "flag", "1x"), -EINVAL);
     CHECK_EQ(device_prop_parse(dev, "flag", ""), -EINVAL);
+    CHECK_EQ(device_prop_parse(dev, "flag", "off"), 0);
+    CHECK_EQ(device_prop_parse(dev, "flag", NULL), 0);
+    CHECK_EQ(t->flag, 1);
+    CHECK_EQ(device_prop_parse(dev, "n", NULL), -EINVAL);
 
     /* u32: plain numbers only, in range */
     CHECK_EQ(device_prop_parse(dev, "n", "0x10"), 0);
