@@ -133,7 +133,9 @@ uint8_t *mem_region_host(struct mem_region *mr);
  * Place child at addr in container. Higher priority wins where regions
  * overlap; at equal priority the later one wins. Returns -EINVAL if the
  * child does not fit in the container or is already placed, -ENOMEM. If the
- * container is (inside) an address space's root, that space is re-committed.
+ * container is (inside) an address space's root, that space is re-committed
+ * (only if its map changed). A container that is reachable only through an
+ * alias is not followed back: after changing one, call address_space_commit().
  */
 int mem_region_add_subregion(struct mem_region *container, uint64_t addr, struct mem_region *child,
                              int priority);
