@@ -197,6 +197,12 @@ void s_trap_c(ulong *regs)
     ulong cause = csr_read(scause), epc = csr_read(sepc);
     ulong prev = (csr_read(sstatus) >> 8) & 1;
 
+    /* enter_mode()'s exit ecall from U, delegated to S: pass it on to M. */
+    if (cause == 8 && regs[17] == RT_EXIT_MAGIC) {
+        extern char __strap_stack_top[];
+        csr_write(sscratch, (ulong)__strap_stack_top);
+        exit_mode(regs[10]);
+    }
     log_trap(strap_log, &strap_count, cause, csr_read(stval), epc, prev);
     if (s_trap_hook && s_trap_hook(regs, cause))
         return;
