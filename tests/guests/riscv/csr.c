@@ -158,11 +158,18 @@ static void test_others(void)
         asm volatile("csrw mtvec, %1\n csrr %0, mtvec\n csrw mtvec, %2"
                      : "=&r"(v)
                      : "r"(tv[i]), "r"(save));
-        pr("mtvec %lx -> %lx\n", tv[i], v);
+        if (v == save)
+            pr("mtvec %lx -> unchanged\n", tv[i]);
+        else
+            pr("mtvec %lx -> %lx\n", tv[i], v);
     }
     save = csr_read(stvec);
     csr_write(stvec, 0x80002003);
-    pr("stvec 80002003 -> %lx\n", csr_read(stvec));
+    v = csr_read(stvec);
+    if (v == save)
+        pr("stvec 80002003 -> unchanged\n");
+    else
+        pr("stvec 80002003 -> %lx\n", v);
     csr_write(stvec, 0x80002001);
     pr("stvec 80002001 -> %lx\n", csr_read(stvec));
     csr_write(stvec, save);

@@ -43,7 +43,7 @@ static void access(const char *label, int mode, int op, ulong a)
     pr("%s %s %s: ", label, mode == PRV_M ? "M" : mode == PRV_S ? "S" : "U", names[op]);
     if (trap_count)
         pr("cause=%lx tval=%lx\n", trap_log[0].cause,
-           trap_log[0].tval - (trap_log[0].tval >= base ? base : 0));
+           trap_log[0].tval - (trap_log[0].tval - base < 0x400000 ? base : 0));
     else
         pr("ok %lx\n", (op == 0 || op == 2) && r >= base ? r - base : r);
 }
