@@ -583,61 +583,8 @@ static inline uint32_t f_bits(float v)
     return x;
 }
 
-/* Run one instruction under the guest rounding mode, collecting its flags. */
-#define RV_X86_FLAGGED(rm, fl, ...)                                                                \
-    do {                                                                                           \
-        unsigned saved_, after_, ctl_ = RV_MXCSR_DEFAULT | rv_x86_rc[rm];                          \
-        __asm__ volatile("stmxcsr %0" : "=m"(saved_));                                             \
-        __asm__ volatile("ldmxcsr %0" : : "m"(ctl_));                                              \
-        __asm__ volatile(__VA_ARGS__);                                                             \
-        __asm__ volatile("stmxcsr %0" : "=m"(after_));                                             \
-        __asm__ volatile("ldmxcsr %0" : : "m"(saved_));                                            \
-        *(fl) |= x86_flags(after_);                                                                \
-    } while (0)
-
-static uint64_t x86_binop_d(int op, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{
-    double x = d_of(a), y = d_of(b);
-
-    switch (op) {
-    case 0:
-        RV_X86_FLAGGED(rm, fl, "addsd %1, %0" : "+x"(x) : "x"(y));
-        break;
-    case 1:
-        RV_X86_FLAGGED(rm, fl, "mulsd %1, %0" : "+x"(x) : "x"(y));
-        break;
-    case 2:
-        RV_X86_FLAGGED(rm, fl, "divsd %1, %0" : "+x"(x) : "x"(y));
-        break;
-    default:
-        RV_X86_FLAGGED(rm, fl, "sqrtsd %1, %0" : "=x"(x) : "x"(x));
-        break;
-    }
-    uint64_t r = d_bits(x);
-    return fmt_is_nan(r, true) ? F64_QNAN : r;
-}
-
-static uint64_t x86_binop_f(int op, uint64_t a, uint64_t b, int rm, uint32_t *fl)
-{
-    float x = f_of((uint32_t)a), y = f_of((uint32_t)b);
-
-    switch (op) {
-    case 0:
-        RV_X86_FLAGGED(rm, fl, "addss %1, %0" : "+x"(x) : "x"(y));
-        break;
-    case 1:
-        RV_X86_FLAGGED(rm, fl, "mulss %1, %0" : "+x"(x) : "x"(y));
-        break;
-    case 2:
-        RV_X86_FLAGGED(rm, fl, "divss %1, %0" : "+x"(x) : "x"(y));
-        break;
-    default:
-        RV_X86_FLAGGED(rm, fl, "sqrtss %1, %0" : "=x"(x) : "x"(x));
-        break;
-    }
-    uint32_t r = f_bits(x);
-    return fmt_is_nan(r, false) ? F32_QNAN : r;
-}
+/* Operations of the SSE paths. */
+enum { X86_ADD, X86_MUL, X86_DIV, X86_SQRT, X86_FMA };
 
 /* FMA3 needs the CPUID bit and the OS having enabled AVX state in XCR0. */
 static bool x86_have_fma(void)
@@ -657,232 +604,255 @@ static bool x86_have_fma(void)
     return have;
 }
 
-/* Finite, and the result finite with magnitude above 2^emin: no OF/UF. */
 static inline bool d_finite(uint64_t x)
 {
     return (x & F64_INF) != F64_INF;
 }
-static inline bool f_finite(uint32_t x)
+static inline bool f_finite(uint64_t x)
 {
     return (x & F32_INF) != F32_INF;
 }
+/* Magnitude strictly between 2^emin and infinity: neither OF nor UF. */
 static inline bool d_res_ok(uint64_t r)
 {
     return ((r & ~F64_SIGN) - (F64_MIN_NORMAL + 1)) < (F64_INF - (F64_MIN_NORMAL + 1));
 }
-static inline bool f_res_ok(uint32_t r)
+static inline bool f_res_ok(uint64_t r)
 {
-    return ((r & ~F32_SIGN) - (F32_MIN_NORMAL + 1)) < (F32_INF - (F32_MIN_NORMAL + 1));
+    return ((r & ~(uint64_t)F32_SIGN) - (F32_MIN_NORMAL + 1)) < (F32_INF - (F32_MIN_NORMAL + 1));
 }
-#define RV_FAST(rm, fl) (RV_LIKELY((rm) == RV_RM_RNE && ((*(fl)) & RV_FFLAG_NX)) && !rv_fpu_soft_only)
-#define RV_HW(rm) ((rm) != RV_RM_RMM && !rv_fpu_soft_only)
+
+/*
+ * One SSE instruction: x = x op y (sqrt: sqrt(y); fma: y * x + z). pre and
+ * post are extra instructions inside the same asm statement (so the
+ * compiler cannot move the operation across MXCSR accesses); they may use
+ * %[m] (stored to) and %[ctl] (loaded from).
+ */
+#define X86_ASM1(insn, X_, Y_, Z_, M_, C_, pre, post)                                                 \
+    __asm__ volatile(pre insn post                                                                 \
+                     : [x] "+x"(X_), [m] "=m"(M_)                                                    \
+                     : [y] "x"(Y_), [z] "x"(Z_), [ctl] "m"(C_))
+#define X86_ASM(op, sfx, X_, Y_, Z_, M_, C_, pre, post)                                               \
+    switch (op) {                                                                                  \
+    case X86_ADD:                                                                                  \
+        X86_ASM1("adds" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        break;                                                                                     \
+    case X86_MUL:                                                                                  \
+        X86_ASM1("muls" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        break;                                                                                     \
+    case X86_DIV:                                                                                  \
+        X86_ASM1("divs" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        break;                                                                                     \
+    case X86_SQRT:                                                                                 \
+        X86_ASM1("sqrts" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                           \
+        break;                                                                                     \
+    default:                                                                                       \
+        X86_ASM1("vfmadd213s" sfx " %[z], %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                \
+        break;                                                                                     \
+    }
+#define X86_PLAIN(op, sfx, X_, Y_, Z_, M_) X86_ASM(op, sfx, X_, Y_, Z_, M_, M_, "", "")
+/* Runs the operation then stores MXCSR into m. */
+#define X86_PROBE(op, sfx, X_, Y_, Z_, M_) X86_ASM(op, sfx, X_, Y_, Z_, M_, M_, "", "\n\tstmxcsr %[m]")
+
+/*
+ * Round-to-nearest-even without touching the MXCSR control bits. Returns
+ * true when *out is the result and no flag beyond those already in fl can
+ * have been raised:
+ *  - NX already set: the rejected operands/results are the only sources of
+ *    NV, DZ, OF and UF (finite sums never underflow inexactly, square roots
+ *    of finite non-negative values are always in range);
+ *  - NX clear: rv-fpu keeps the MXCSR flags clear between calls, so if the
+ *    operation leaves them clear (DE aside) it was exact and raised nothing.
+ *    Flags left over by other code only cause a needless trip to the slow
+ *    path, which clears them again.
+ */
+static inline bool x86_fast(int op, bool d, uint64_t a, uint64_t b, uint64_t c, uint32_t fl,
+                            uint64_t *out)
+{
+    unsigned m = 0, unused;
+    uint64_t r;
+
+    if (op == X86_FMA && !x86_have_fma()) {
+        return false;
+    }
+    if (d) {
+        double x = d_of(a), y = d_of(b), z = d_of(c);
+        if (!d_finite(a) || !d_finite(b) || !d_finite(c) || (op == X86_SQRT && (b & F64_SIGN))) {
+            return false;
+        }
+        if (fl & RV_FFLAG_NX) {
+            X86_PLAIN(op, "d", x, y, z, unused);
+            r = d_bits(x);
+            if (!(op == X86_SQRT || (op == X86_ADD ? d_finite(r) : d_res_ok(r)))) {
+                return false;
+            }
+        } else {
+            X86_PROBE(op, "d", x, y, z, m);
+            r = d_bits(x);
+        }
+    } else {
+        float x = f_of((uint32_t)a), y = f_of((uint32_t)b), z = f_of((uint32_t)c);
+        if (!f_finite(a) || !f_finite(b) || !f_finite(c) || (op == X86_SQRT && (b & F32_SIGN))) {
+            return false;
+        }
+        if (fl & RV_FFLAG_NX) {
+            X86_PLAIN(op, "s", x, y, z, unused);
+            r = f_bits(x);
+            if (!(op == X86_SQRT || (op == X86_ADD ? f_finite(r) : f_res_ok(r)))) {
+                return false;
+            }
+        } else {
+            X86_PROBE(op, "s", x, y, z, m);
+            r = f_bits(x);
+        }
+    }
+    *out = r;
+    return !(m & 0x3d);
+}
+
+/*
+ * Any IEEE rounding mode, any operands: load the mode with clear flags, run
+ * the instruction, collect the flags, and put back the saved control bits
+ * with clear flags. NaN results become the canonical NaN; NV from sNaN
+ * operands and invalid operations comes from the hardware. FMA's NaN
+ * operands never get here (x86 does not flag inf * 0 + qNaN).
+ */
+static uint64_t x86_flagged(int op, bool d, uint64_t a, uint64_t b, uint64_t c, int rm,
+                            uint32_t *fl)
+{
+    unsigned saved, after, ctl = RV_MXCSR_DEFAULT | rv_x86_rc[rm];
+    uint64_t r;
+
+    __asm__ volatile("stmxcsr %0" : "=m"(saved));
+    if (d) {
+        double x = d_of(a), y = d_of(b), z = d_of(c);
+        X86_ASM(op, "d", x, y, z, after, ctl, "ldmxcsr %[ctl]\n\t", "\n\tstmxcsr %[m]");
+        r = d_bits(x);
+    } else {
+        float x = f_of((uint32_t)a), y = f_of((uint32_t)b), z = f_of((uint32_t)c);
+        X86_ASM(op, "s", x, y, z, after, ctl, "ldmxcsr %[ctl]\n\t", "\n\tstmxcsr %[m]");
+        r = f_bits(x);
+    }
+    saved &= ~0x3fu;
+    __asm__ volatile("ldmxcsr %0" : : "m"(saved));
+    *fl |= x86_flags(after);
+    return fmt_is_nan(r, d) ? fmt_qnan(d) : r;
+}
 #endif
 
+/*
+ * The common dispatcher: SSE for RNE/RTZ/RDN/RUP, software for RMM (SSE
+ * has no ties-to-away) and everywhere on other hosts. sqrt in RMM uses RNE:
+ * a square root is never exactly halfway between two floats (and never
+ * tiny), so the two modes agree.
+ */
+static inline uint64_t arith(int op, bool d, uint64_t a, uint64_t b, uint64_t c, int rm,
+                             uint32_t *fl)
+{
+#if RV_FPU_X86
+    uint64_t r;
+    if (op == X86_SQRT && rm == RV_RM_RMM) {
+        rm = RV_RM_RNE;
+    }
+    if (RV_LIKELY(rm == RV_RM_RNE && !rv_fpu_soft_only) && x86_fast(op, d, a, b, c, *fl, &r)) {
+        return r;
+    }
+    if (rm != RV_RM_RMM && !rv_fpu_soft_only &&
+        (op != X86_FMA || (x86_have_fma() && !fmt_is_nan(a, d) && !fmt_is_nan(b, d) &&
+                           !fmt_is_nan(c, d)))) {
+        return x86_flagged(op, d, a, b, c, rm, fl);
+    }
+#endif
+    switch (op) {
+    case 0:
+        return rv_soft_add(a, b, d, rm, fl);
+    case 1:
+        return rv_soft_mul(a, b, d, rm, fl);
+    case 2:
+        return rv_soft_div(a, b, d, rm, fl);
+    case 3:
+        return rv_soft_sqrt(b, d, rm, fl);
+    default:
+        return rv_soft_fma(a, b, c, d, rm, fl);
+    }
+}
+
 /* ---------------------------------------------------------------------- */
-/* Arithmetic entry points.                                               */
+/* Arithmetic entry points. The x86 FMA computes b * a + c, hence the     */
+/* operand order (c, a, b) -> "a * b + c" below.                          */
 
 uint64_t rv_f64_add(uint64_t a, uint64_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    /* Sums of finite values cannot underflow inexactly: the hot path only
-     * has to reject an infinite result. */
-    if (RV_FAST(rm, fflags) && d_finite(a) && d_finite(b)) {
-        uint64_t r = d_bits(d_of(a) + d_of(b));
-        if (RV_LIKELY(d_finite(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return x86_binop_d(0, a, b, rm, fflags);
-    }
-#endif
-    return rv_soft_add(a, b, true, rm, fflags);
+    return arith(0, true, a, b, 0, rm, fflags);
 }
-
 uint64_t rv_f64_sub(uint64_t a, uint64_t b, int rm, uint32_t *fflags)
 {
-    return rv_f64_add(a, b ^ F64_SIGN, rm, fflags);
+    return arith(0, true, a, b ^ F64_SIGN, 0, rm, fflags);
 }
-
 uint64_t rv_f64_mul(uint64_t a, uint64_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (RV_FAST(rm, fflags) && d_finite(a) && d_finite(b)) {
-        uint64_t r = d_bits(d_of(a) * d_of(b));
-        if (RV_LIKELY(d_res_ok(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return x86_binop_d(1, a, b, rm, fflags);
-    }
-#endif
-    return rv_soft_mul(a, b, true, rm, fflags);
+    return arith(1, true, a, b, 0, rm, fflags);
 }
-
 uint64_t rv_f64_div(uint64_t a, uint64_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (RV_FAST(rm, fflags) && d_finite(a) && d_finite(b)) {
-        uint64_t r = d_bits(d_of(a) / d_of(b));
-        if (RV_LIKELY(d_res_ok(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return x86_binop_d(2, a, b, rm, fflags);
-    }
-#endif
-    return rv_soft_div(a, b, true, rm, fflags);
+    return arith(2, true, a, b, 0, rm, fflags);
 }
-
 uint64_t rv_f64_sqrt(uint64_t a, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    /* A square root is never a tie between two floats (nor tiny), so RMM
-     * is RNE here and the hardware does all modes. */
-    if (!rv_fpu_soft_only) {
-        return x86_binop_d(3, a, a, rm == RV_RM_RMM ? RV_RM_RNE : rm, fflags);
-    }
-#endif
-    return rv_soft_sqrt(a, true, rm, fflags);
+    return arith(3, true, 0, a, 0, rm, fflags);
+}
+uint64_t rv_f64_madd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
+{
+    return arith(4, true, b, a, c, rm, fflags);
+}
+uint64_t rv_f64_msub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
+{
+    return arith(4, true, b, a, c ^ F64_SIGN, rm, fflags);
+}
+uint64_t rv_f64_nmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
+{
+    return arith(4, true, b, a ^ F64_SIGN, c, rm, fflags);
+}
+uint64_t rv_f64_nmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
+{
+    return arith(4, true, b, a ^ F64_SIGN, c ^ F64_SIGN, rm, fflags);
 }
 
 uint32_t rv_f32_add(uint32_t a, uint32_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (RV_FAST(rm, fflags) && f_finite(a) && f_finite(b)) {
-        uint32_t r = f_bits(f_of(a) + f_of(b));
-        if (RV_LIKELY(f_finite(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return (uint32_t)x86_binop_f(0, a, b, rm, fflags);
-    }
-#endif
-    return (uint32_t)rv_soft_add(a, b, false, rm, fflags);
+    return (uint32_t)arith(0, false, a, b, 0, rm, fflags);
 }
-
 uint32_t rv_f32_sub(uint32_t a, uint32_t b, int rm, uint32_t *fflags)
 {
-    return rv_f32_add(a, b ^ F32_SIGN, rm, fflags);
+    return (uint32_t)arith(0, false, a, b ^ F32_SIGN, 0, rm, fflags);
 }
-
 uint32_t rv_f32_mul(uint32_t a, uint32_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (RV_FAST(rm, fflags) && f_finite(a) && f_finite(b)) {
-        uint32_t r = f_bits(f_of(a) * f_of(b));
-        if (RV_LIKELY(f_res_ok(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return (uint32_t)x86_binop_f(1, a, b, rm, fflags);
-    }
-#endif
-    return (uint32_t)rv_soft_mul(a, b, false, rm, fflags);
+    return (uint32_t)arith(1, false, a, b, 0, rm, fflags);
 }
-
 uint32_t rv_f32_div(uint32_t a, uint32_t b, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (RV_FAST(rm, fflags) && f_finite(a) && f_finite(b)) {
-        uint32_t r = f_bits(f_of(a) / f_of(b));
-        if (RV_LIKELY(f_res_ok(r))) {
-            return r;
-        }
-    }
-    if (RV_HW(rm)) {
-        return (uint32_t)x86_binop_f(2, a, b, rm, fflags);
-    }
-#endif
-    return (uint32_t)rv_soft_div(a, b, false, rm, fflags);
+    return (uint32_t)arith(2, false, a, b, 0, rm, fflags);
 }
-
 uint32_t rv_f32_sqrt(uint32_t a, int rm, uint32_t *fflags)
 {
-#if RV_FPU_X86
-    if (!rv_fpu_soft_only) {
-        return (uint32_t)x86_binop_f(3, a, a, rm == RV_RM_RMM ? RV_RM_RNE : rm, fflags);
-    }
-#endif
-    return (uint32_t)rv_soft_sqrt(a, false, rm, fflags);
-}
-
-/* Fused multiply-add with the negations folded into the operand signs. */
-static uint64_t f64_fma(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fl)
-{
-#if RV_FPU_X86
-    if (RV_HW(rm) && x86_have_fma() && d_finite(a) && d_finite(b) && d_finite(c)) {
-        double x = d_of(a), y = d_of(b), z = d_of(c);
-        if (RV_FAST(rm, fl)) {
-            double w = x;
-            __asm__("vfmadd213sd %2, %1, %0" : "+x"(w) : "x"(y), "x"(z));
-            if (RV_LIKELY(d_res_ok(d_bits(w)))) {
-                return d_bits(w);
-            }
-        }
-        RV_X86_FLAGGED(rm, fl, "vfmadd213sd %2, %1, %0" : "+x"(x) : "x"(y), "x"(z));
-        uint64_t r = d_bits(x);
-        return fmt_is_nan(r, true) ? F64_QNAN : r;
-    }
-#endif
-    return rv_soft_fma(a, b, c, true, rm, fl);
-}
-
-static uint32_t f32_fma(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fl)
-{
-#if RV_FPU_X86
-    if (RV_HW(rm) && x86_have_fma() && f_finite(a) && f_finite(b) && f_finite(c)) {
-        float x = f_of(a), y = f_of(b), z = f_of(c);
-        if (RV_FAST(rm, fl)) {
-            float w = x;
-            __asm__("vfmadd213ss %2, %1, %0" : "+x"(w) : "x"(y), "x"(z));
-            if (RV_LIKELY(f_res_ok(f_bits(w)))) {
-                return f_bits(w);
-            }
-        }
-        RV_X86_FLAGGED(rm, fl, "vfmadd213ss %2, %1, %0" : "+x"(x) : "x"(y), "x"(z));
-        uint32_t r = f_bits(x);
-        return fmt_is_nan(r, false) ? F32_QNAN : r;
-    }
-#endif
-    return (uint32_t)rv_soft_fma(a, b, c, false, rm, fl);
-}
-
-uint64_t rv_f64_madd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
-{
-    return f64_fma(a, b, c, rm, fflags);
-}
-uint64_t rv_f64_msub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
-{
-    return f64_fma(a, b, c ^ F64_SIGN, rm, fflags);
-}
-uint64_t rv_f64_nmsub(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
-{
-    return f64_fma(a ^ F64_SIGN, b, c, rm, fflags);
-}
-uint64_t rv_f64_nmadd(uint64_t a, uint64_t b, uint64_t c, int rm, uint32_t *fflags)
-{
-    return f64_fma(a ^ F64_SIGN, b, c ^ F64_SIGN, rm, fflags);
+    return (uint32_t)arith(3, false, 0, a, 0, rm, fflags);
 }
 uint32_t rv_f32_madd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fflags)
 {
-    return f32_fma(a, b, c, rm, fflags);
+    return (uint32_t)arith(4, false, b, a, c, rm, fflags);
 }
 uint32_t rv_f32_msub(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fflags)
 {
-    return f32_fma(a, b, c ^ F32_SIGN, rm, fflags);
+    return (uint32_t)arith(4, false, b, a, c ^ F32_SIGN, rm, fflags);
 }
 uint32_t rv_f32_nmsub(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fflags)
 {
-    return f32_fma(a ^ F32_SIGN, b, c, rm, fflags);
+    return (uint32_t)arith(4, false, b, a ^ F32_SIGN, c, rm, fflags);
 }
 uint32_t rv_f32_nmadd(uint32_t a, uint32_t b, uint32_t c, int rm, uint32_t *fflags)
 {
-    return f32_fma(a ^ F32_SIGN, b, c ^ F32_SIGN, rm, fflags);
+    return (uint32_t)arith(4, false, b, a ^ F32_SIGN, c ^ F32_SIGN, rm, fflags);
 }
 
 /* ---------------------------------------------------------------------- */

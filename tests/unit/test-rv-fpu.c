@@ -386,6 +386,46 @@ static void test_special(void)
     V(i64_to_f64, RNE, 0, 0, 0, 0, 0);
 }
 
+#if defined(__x86_64__)
+#include <xmmintrin.h>
+/*
+ * MXCSR: the control bits are left as found (RNE, masked) after every mode,
+ * and flags left in MXCSR by other code do not leak into the guest flags.
+ */
+static void test_mxcsr(void)
+{
+    unsigned before = _mm_getcsr() & ~0x3fu;
+    volatile double third = 1.0;
+    uint32_t fl;
+
+    for (int rm = 0; rm < 5; rm++) {
+        fl = 0;
+        rv_f64_div(D_ONE, 0x4008000000000000ull, rm, &fl);
+        rv_f32_madd(S_ONE, S_ONE, 0x33800000u, rm, &fl);
+        CHECK_EQ(_mm_getcsr() & ~0x3fu, before);
+        CHECK_EQ(fl, NX);
+    }
+    third /= 3.0; /* leaves PE set in MXCSR */
+    fl = 0;
+    CHECK_EQ(rv_f64_add(D_ONE, D_ONE, RNE, &fl), D_TWO);
+    CHECK_EQ(fl, 0);
+    third /= 3.0;
+    fl = 0;
+    CHECK_EQ(rv_f32_mul(S_ONE, S_ONE, RNE, &fl), S_ONE);
+    CHECK_EQ(fl, 0);
+    third = third * 1e308 * 1e308; /* OE */
+    fl = 0;
+    CHECK_EQ(rv_f64_madd(D_ONE, D_ONE, D_ONE, RNE, &fl), D_TWO);
+    CHECK_EQ(fl, 0);
+    CHECK_EQ(rv_f64_sqrt(0x4010000000000000ull, RNE, &fl), D_TWO);
+    CHECK_EQ(fl, 0);
+}
+#else
+static void test_mxcsr(void)
+{
+}
+#endif
+
 /* fflags are only ever OR-ed in. */
 static void test_flags_accumulate(void)
 {
@@ -493,6 +533,7 @@ int main(int argc, char **argv)
 
     test_special();
     test_flags_accumulate();
+    test_mxcsr();
     if (argc > 1) {
         for (int i = 1; i < argc; i++) {
             replay_file(argv[i]);
