@@ -80,9 +80,9 @@ static const struct rvfv_opinfo rvfv_ops[RVFV_NOPS] = {RVFV_OPS(RVFV_INFO)};
 
 /* Cases per (op, rounding mode) and cases per digest line. */
 #ifndef RVFV_CASES
-#define RVFV_CASES 6144
+#define RVFV_CASES 16384
 #endif
-#define RVFV_BLOCK 512
+#define RVFV_BLOCK 1024
 
 static inline uint64_t rvfv_mix(uint64_t x)
 {

@@ -101,6 +101,13 @@ static void putdec(uint64_t x)
     __asm__ volatile("fmv.d.x fa0, %1\n\t" insn " fa0, fa0\n\tfmv.x.w %0, fa0"                     \
                      : "=r"(r) : "r"(a) : "fa0")
 
+/* Print this case in full? (a function: RVFV_FULL may be 0 or negative) */
+static int listed(uint32_t i)
+{
+    volatile int64_t full = RVFV_FULL;
+    return full < 0 || (int64_t)i < full;
+}
+
 static uint64_t run(int op, int rm, const uint64_t v[3], uint32_t *flags)
 {
     uint64_t a = v[0], b = v[1], c = v[2], r = 0, f;
@@ -179,7 +186,7 @@ int main(void)
                 rvfv_case(op, rm, i, v);
                 uint64_t r = run(op, rm, v, &flags);
                 hash = rvfv_hash(hash, r, flags);
-                if (RVFV_FULL < 0 || i < (uint32_t)RVFV_FULL) {
+                if (listed(i)) {
                     puts_("V ");
                     puts_(rvfv_ops[op].name);
                     putc_(' ');
