@@ -17,6 +17,9 @@ REGEN=0
 TMO=10
 QEMU=${QEMU:-qemu-system-riscv64}
 ARGS=(-M virt -m 128M -nographic)
+# QEMU's default hart has extensions baremu does not implement (H, Zb*, Sstc,
+# Zihintpause); compare against a QEMU hart configured as baremu's is.
+QEMU_CPU=(-cpu rv64,h=false,zba=false,zbb=false,zbc=false,zbs=false,sstc=false,Zihintpause=false)
 TESTS=()
 while [ $# -gt 0 ]; do
     case $1 in
@@ -51,10 +54,13 @@ fi
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 
-# run BINARY ELF OUTFILE: serial output (CRLF normalised) in OUTFILE; returns the
-# exit status (124 on timeout).
+# run BINARY ELF OUTFILE [ARGS...]: serial output (CRLF normalised) in OUTFILE;
+# returns the exit status (124 on timeout).
 run() {
-    timeout -k 2 "$TMO" "$1" "${ARGS[@]}" -bios "$2" </dev/null 2>"$3.err" | tr -d '\r' >"$3"
+    local bin=$1 elf=$2 out=$3
+    shift 3
+    timeout -k 2 "$TMO" "$bin" "${ARGS[@]}" "$@" -bios "$elf" </dev/null 2>"$out.err" |
+        tr -d '\r' >"$out"
     return "${PIPESTATUS[0]}"
 }
 
@@ -82,13 +88,13 @@ for name in "${TESTS[@]}"; do
     if [ ! -f "$elf" ]; then
         reason="no $elf"
     elif [ $HAVE_QEMU = 1 ]; then
-        run "$QEMU" "$elf" "$TMP/$name.qemu"
+        run "$QEMU" "$elf" "$TMP/$name.qemu" "${QEMU_CPU[@]}"
         st=$?
         reason=$(check_done "$name" "$TMP/$name.qemu" $st)
         [ -n "$reason" ] && reason="qemu: $reason"
         ref=$TMP/$name.qemu
         if [ -z "$reason" ] && [ $REGEN = 1 ]; then
-            run "$QEMU" "$elf" "$TMP/$name.qemu2"
+            run "$QEMU" "$elf" "$TMP/$name.qemu2" "${QEMU_CPU[@]}"
             if cmp -s "$TMP/$name.qemu" "$TMP/$name.qemu2"; then
                 cp "$TMP/$name.qemu" "$exp"
             else

@@ -3,6 +3,17 @@
 #include "rt.h"
 
 /* Reads a CSR, printing its value or the trap it raised. */
+#define TRY_READ_ANY(csr)                                                                      \
+    do {                                                                                       \
+        ulong v_ = 0, lab_;                                                                    \
+        trap_reset();                                                                          \
+        asm volatile("la %1, 1f\n1: csrr %0, " #csr : "+r"(v_), "=r"(lab_)::"memory");         \
+        if (trap_count)                                                                        \
+            pr_trap("read " #csr, 0, lab_);                                                    \
+        else                                                                                   \
+            pr("read " #csr " ok\n");                                                          \
+    } while (0)
+
 #define TRY_READ(csr)                                                                          \
     do {                                                                                       \
         ulong v_ = 0, lab_;                                                                    \
@@ -54,8 +65,9 @@ static void test_rw(void)
 static void test_readonly(void)
 {
     TRY_READ(mvendorid);
-    TRY_READ(marchid);
-    TRY_READ(mimpid);
+    /* Identity values differ between implementations: only that they read. */
+    TRY_READ_ANY(marchid);
+    TRY_READ_ANY(mimpid);
     TRY_READ(mhartid);
     TRY_READ(mconfigptr);
     TRY_WRITE(mvendorid, 0);

@@ -253,3 +253,23 @@ void pr_causes(const char *label)
         pr(" %lx", trap_log[i].cause);
     putch('\n');
 }
+
+/* As pr_causes(), in ascending order: for sets whose order is not compared. */
+void pr_causes_sorted(const char *label)
+{
+    int n = trap_count < TRAP_LOG_MAX ? trap_count : TRAP_LOG_MAX;
+    unsigned long c[TRAP_LOG_MAX];
+    for (int i = 0; i < n; i++) {
+        unsigned long v = trap_log[i].cause;
+        int j = i;
+        for (; j > 0 && c[j - 1] > v; j--)
+            c[j] = c[j - 1];
+        c[j] = v;
+    }
+    pr("%s:", label);
+    if (!n)
+        putstr(" none");
+    for (int i = 0; i < n; i++)
+        pr(" %lx", c[i]);
+    putch('\n');
+}

@@ -101,6 +101,7 @@ void pr_trap(const char *label, ulong tval_base, ulong epc_base);
 void pr_strap(const char *label, ulong tval_base, ulong epc_base);
 /* Just the causes of every logged trap, in order: "<label>: 2 2 5" / "<label>: none" */
 void pr_causes(const char *label);
+void pr_causes_sorted(const char *label);
 
 /* Runs fn(arg) in mode (PRV_U/PRV_S) with the current mstatus otherwise unchanged;
  * returns fn's result when it returns (via an ecall with a7=RT_EXIT_MAGIC). */
