@@ -45,11 +45,11 @@
 #include "targets/riscv/rv-fpu-soft.h"
 
 #include <stdbool.h>
-#include <string.h>
 
-#if defined(__x86_64__) && defined(__SSE2__)
+#if defined(__x86_64__) && defined(__SSE2__) && !defined(RV_FPU_NO_X86)
 #define RV_FPU_X86 1
 #include <cpuid.h>
+#include <string.h>
 #else
 #define RV_FPU_X86 0
 #endif
