@@ -51,12 +51,12 @@ void rv_set_priv(struct rv_cpu *c, int priv)
 /* Highest-priority pending interrupt: M-level ones first, then MEI, MSI, MTI, SEI, SSI, STI. */
 bool rv_take_interrupt(struct rv_cpu *c)
 {
-    static const int order[6] = {RV_IRQ_MEIP, RV_IRQ_MSIP, RV_IRQ_MTIP,
-                                 RV_IRQ_SEIP, RV_IRQ_SSIP, RV_IRQ_STIP};
+    static const int order[7] = {RV_IRQ_MEIP, RV_IRQ_MSIP, RV_IRQ_MTIP, RV_IRQ_SEIP,
+                                 RV_IRQ_SSIP, RV_IRQ_STIP, RV_IRQ_LCOFI};
     uint32_t pend = c->irq_pend;
     uint32_t m = pend & ~(uint32_t)c->mideleg;
     uint32_t set = m ? m : pend;
-    for (int i = 0; i < 6; i++)
+    for (int i = 0; i < 7; i++)
         if (set & (1u << order[i])) {
             rv_raise(c, (1ull << 63) | order[i], 0);
             return true;
@@ -166,7 +166,8 @@ const char *rv_cpu_isa_string(struct vcpu *cpu)
 
 const char *rv_cpu_mmu_type(struct vcpu *cpu)
 {
-    return rv_of(cpu)->cfg.satp_max_mode == 8 ? "riscv,sv39" : "riscv,sv48";
+    static const char *const names[] = {"riscv,sv39", "riscv,sv48", "riscv,sv57"};
+    return names[rv_of(cpu)->cfg.satp_max_mode - 8];
 }
 
 /* ---- life cycle ---- */
@@ -212,7 +213,7 @@ int rv_cpu_create(struct machine *m, const struct rv_cpu_config *cfg, struct vcp
     }
     memset(c, 0, sizeof(*c));
     c->cfg = *cfg;
-    if (c->cfg.satp_max_mode != 8)
+    if (c->cfg.satp_max_mode < 8 || c->cfg.satp_max_mode > 10)
         c->cfg.satp_max_mode = 9;
     if (c->cfg.pmp_entries <= 0 || c->cfg.pmp_entries > 16)
         c->cfg.pmp_entries = 16; /* 0 means the default, as QEMU's virt */

@@ -95,6 +95,10 @@ static bool fs_off(struct rv_cpu *c) { return (c->mstatus & MSTATUS_FS) == 0; }
 
 static int csr_read(struct rv_cpu *c, unsigned csr, uint64_t *v)
 {
+    /* QEMU 7.2 implements 16 programmable counters (3..18); the others do not exist */
+    if ((csr >= CSR_CYCLE + 19 && csr <= CSR_HPMCOUNTER31) ||
+        (csr >= CSR_MHPMCOUNTER3 + 16 && csr <= CSR_MHPMCOUNTER31))
+        return -1;
     if (csr >= CSR_CYCLE && csr <= CSR_HPMCOUNTER31) {
         if (!counter_ok(c, csr))
             return -1;
@@ -262,7 +266,7 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         if (c->priv == RV_PRV_S && (c->mstatus & MSTATUS_TVM))
             return -1;
         unsigned mode = v >> 60;
-        if (mode != 0 && mode != 8 && !(mode == 9 && c->cfg.satp_max_mode >= 9))
+        if (mode != 0 && (mode < 8 || mode > (unsigned)c->cfg.satp_max_mode))
             return 0; /* unsupported mode: the write is ignored */
         c->satp = v;
         rv_tlb_flush(c);
@@ -291,7 +295,7 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         return 0;
     case CSR_MCOUNTEREN: c->mcounteren = v; return 0;
     case CSR_MENVCFG: c->menvcfg = v & ENVCFG_MASK; return 0;
-    case CSR_MCOUNTINHIBIT: c->mcountinhibit = v & ~2ull & 0xffffffffull; return 0;
+    case CSR_MCOUNTINHIBIT: c->mcountinhibit = v; return 0; /* kept, not acted on */
     case CSR_MSCRATCH: c->mscratch = v; return 0;
     case CSR_MEPC: c->mepc = v; return 0;
     case CSR_MCAUSE: c->mcause = v; return 0;

@@ -340,36 +340,40 @@ L_LR_D: {
 }
 L_SC_W:
 L_SC_D: {
+    /*
+     * As QEMU 7.2 with one hart: a reservation mismatch fails without
+     * touching memory; otherwise a load (faulting as a load), then a store
+     * of the new value or, if the value changed, of the old one.
+     */
     bool w = in->opc == RV_OP_SC_W;
     unsigned size = w ? 4 : 8;
-    uint64_t a = RS1, cur, pa;
-    if (a & (size - 1))
-        RAISE(RV_EXC_STORE_MISALIGNED, a);
+    uint64_t a = RS1, cur;
     if (c->res_addr != a) {
+        c->res_addr = ~0ull;
         RD = 1;
         NEXT;
     }
     c->res_addr = ~0ull;
-    if (rv_translate(c, a, RV_ACC_W, size, &pa) || rv_load_slow(c, a, size, &cur))
+    if (a & (size - 1))
+        RAISE(RV_EXC_LOAD_MISALIGNED, a);
+    if (rv_load_slow(c, a, size, &cur))
         goto raise_pending;
     if (w)
         cur = (uint64_t)(int64_t)(int32_t)cur;
-    if (cur != c->res_val) {
-        RD = 1;
-        NEXT;
-    }
-    uint64_t v = RS2;
+    bool ok = cur == c->res_val;
+    uint64_t v = ok ? RS2 : cur;
     STORE_AT(size, a, v);
-    RD = 0;
+    RD = !ok;
     NEXT;
 }
 L_AMO_W:
 L_AMO_D: {
+    /* QEMU 7.2 with one hart: alignment checked as a load, then load, then store */
     bool w = in->opc == RV_OP_AMO_W;
     unsigned size = w ? 4 : 8;
-    uint64_t a = RS1, old, pa;
+    uint64_t a = RS1, old;
     if (a & (size - 1))
-        RAISE(RV_EXC_STORE_MISALIGNED, a);
+        RAISE(RV_EXC_LOAD_MISALIGNED, a);
     const struct rv_tlb_entry *e = &dtlb[TLB_IDX(a)];
     if (likely(e->tag_w == (a & RV_PAGE_MASK) && e->tag_r == e->tag_w)) {
         void *p = (void *)(e->addend + a);
@@ -387,7 +391,7 @@ L_AMO_D: {
         RD = old;
         NEXT;
     }
-    if (rv_translate(c, a, RV_ACC_W, size, &pa) || rv_load_slow(c, a, size, &old))
+    if (rv_load_slow(c, a, size, &old))
         goto raise_pending;
     if (w)
         old = (uint64_t)(int64_t)(int32_t)old;
@@ -436,7 +440,8 @@ L_SFENCE_VMA:
 L_CSR: {
     unsigned f3 = in->aux;
     uint64_t src = (f3 & 4) ? in->rs1 : RS1, old;
-    bool write = (f3 & 3) == 1 || in->rs1 != 0;
+    /* as QEMU 7.2: csrrs/csrrc write (and need a writable CSR) only with a non-zero mask */
+    bool write = (f3 & 3) == 1 || src != 0;
     c->pc = PC;
     if (rv_csr_op(c, in->imm, f3, src, write, (f3 & 3) != 1 || in->rd != 0, &old))
         goto illegal;

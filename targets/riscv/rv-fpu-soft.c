@@ -251,8 +251,8 @@ uint64_t rv_fpu_soft_fma(uint64_t a, uint64_t b, uint64_t c, bool d, int rm, uin
     int sa, sb, sc, ea, eb, ec;
     uint64_t ma, mb_, mc;
     int sp = fmt_signof(a, d) ^ fmt_signof(b, d);
-    bool inf_zero = (fmt_is_inf(a, d) && fmt_is_zero(b, d)) ||
-                    (fmt_is_zero(a, d) && fmt_is_inf(b, d));
+    bool inf_zero =
+        (fmt_is_inf(a, d) && fmt_is_zero(b, d)) || (fmt_is_zero(a, d) && fmt_is_inf(b, d));
 
     if (fmt_is_nan(a, d) || fmt_is_nan(b, d) || fmt_is_nan(c, d)) {
         if (inf_zero) {

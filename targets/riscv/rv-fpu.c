@@ -74,7 +74,9 @@ void rv_fpu_test_force_soft(int on)
 
 /* RISC-V rm -> MXCSR.RC (bits 13-14): RNE 00, RDN 01, RUP 10, RTZ 11. */
 static const unsigned rv_x86_rc[8] = {
-    [RV_RM_RNE] = 0u << 13, [RV_RM_RTZ] = 3u << 13, [RV_RM_RDN] = 1u << 13,
+    [RV_RM_RNE] = 0u << 13,
+    [RV_RM_RTZ] = 3u << 13,
+    [RV_RM_RDN] = 1u << 13,
     [RV_RM_RUP] = 2u << 13,
 };
 
@@ -156,31 +158,32 @@ static inline bool f_res_ok(uint64_t r)
  * compiler cannot move the operation across MXCSR accesses); they may use
  * %[m] (stored to) and %[ctl] (loaded from).
  */
-#define X86_ASM1(insn, X_, Y_, Z_, M_, C_, pre, post)                                                 \
+#define X86_ASM1(insn, X_, Y_, Z_, M_, C_, pre, post)                                              \
     __asm__ volatile(pre insn post                                                                 \
-                     : [x] "+x"(X_), [m] "=m"(M_)                                                    \
+                     : [x] "+x"(X_), [m] "=m"(M_)                                                  \
                      : [y] "x"(Y_), [z] "x"(Z_), [ctl] "m"(C_))
-#define X86_ASM(op, sfx, X_, Y_, Z_, M_, C_, pre, post)                                               \
+#define X86_ASM(op, sfx, X_, Y_, Z_, M_, C_, pre, post)                                            \
     switch (op) {                                                                                  \
     case X86_ADD:                                                                                  \
-        X86_ASM1("adds" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        X86_ASM1("adds" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                         \
         break;                                                                                     \
     case X86_MUL:                                                                                  \
-        X86_ASM1("muls" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        X86_ASM1("muls" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                         \
         break;                                                                                     \
     case X86_DIV:                                                                                  \
-        X86_ASM1("divs" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                            \
+        X86_ASM1("divs" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                         \
         break;                                                                                     \
     case X86_SQRT:                                                                                 \
-        X86_ASM1("sqrts" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                           \
+        X86_ASM1("sqrts" sfx " %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                        \
         break;                                                                                     \
     default:                                                                                       \
-        X86_ASM1("vfmadd213s" sfx " %[z], %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);                \
+        X86_ASM1("vfmadd213s" sfx " %[z], %[y], %[x]", X_, Y_, Z_, M_, C_, pre, post);             \
         break;                                                                                     \
     }
 #define X86_PLAIN(op, sfx, X_, Y_, Z_, M_) X86_ASM(op, sfx, X_, Y_, Z_, M_, M_, "", "")
 /* Runs the operation then stores MXCSR into m. */
-#define X86_PROBE(op, sfx, X_, Y_, Z_, M_) X86_ASM(op, sfx, X_, Y_, Z_, M_, M_, "", "\n\tstmxcsr %[m]")
+#define X86_PROBE(op, sfx, X_, Y_, Z_, M_)                                                         \
+    X86_ASM(op, sfx, X_, Y_, Z_, M_, M_, "", "\n\tstmxcsr %[m]")
 
 /*
  * Round-to-nearest-even without touching the MXCSR control bits. Returns
@@ -197,7 +200,7 @@ static inline bool f_res_ok(uint64_t r)
 static inline bool x86_fast(int op, bool d, uint64_t a, uint64_t b, uint64_t c, uint32_t fl,
                             uint64_t *out)
 {
-    unsigned m = 0, unused;
+    unsigned m = 0, unused = 0;
     uint64_t r;
 
     if (op == X86_FMA && !x86_have_fma()) {
@@ -286,8 +289,8 @@ static inline uint64_t arith(int op, bool d, uint64_t a, uint64_t b, uint64_t c,
         return r;
     }
     if (rm != RV_RM_RMM && !rv_fpu_soft_only &&
-        (op != X86_FMA || (x86_have_fma() && !fmt_is_nan(a, d) && !fmt_is_nan(b, d) &&
-                           !fmt_is_nan(c, d)))) {
+        (op != X86_FMA ||
+         (x86_have_fma() && !fmt_is_nan(a, d) && !fmt_is_nan(b, d) && !fmt_is_nan(c, d)))) {
         return x86_flagged(op, d, a, b, c, rm, fl);
     }
 #endif

@@ -58,7 +58,10 @@ enum {
 #define MSTATUS_SXL (3ull << 34)
 #define MSTATUS_SD (1ull << 63)
 
-#define RV_MIP_S_MASK ((1u << RV_IRQ_SSIP) | (1u << RV_IRQ_STIP) | (1u << RV_IRQ_SEIP))
+/* LCOFI (13, Sscofpmf) is writable and delegable as in QEMU 7.2, though nothing raises it. */
+#define RV_IRQ_LCOFI 13
+#define RV_MIP_S_MASK                                                                              \
+    ((1u << RV_IRQ_SSIP) | (1u << RV_IRQ_STIP) | (1u << RV_IRQ_SEIP) | (1u << RV_IRQ_LCOFI))
 #define RV_MIP_ALL (RV_MIP_S_MASK | (1u << RV_IRQ_MSIP) | (1u << RV_IRQ_MTIP) | (1u << RV_IRQ_MEIP))
 
 /* ---- software TLB ---- */

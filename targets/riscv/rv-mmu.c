@@ -21,8 +21,7 @@
 #define PTE_A (1ull << 6)
 #define PTE_D (1ull << 7)
 #define PTE_PPN_MASK 0x003ffffffffffc00ull
-#define PTE_PBMT (3ull << 61)
-#define PTE_N (1ull << 63)
+#define PTE_HIGH (0x3ffull << 54) /* reserved, PBMT, N: none implemented (as QEMU 7.2) */
 
 #define PMP_R 1
 #define PMP_W 2
@@ -194,7 +193,7 @@ static int walk(struct rv_cpu *c, uint64_t va, int acc, int priv, uint64_t *pa, 
         *perms = RV_ACC_R | RV_ACC_W | RV_ACC_X;
         return 0;
     }
-    int levels = mode == 9 ? 4 : 3;
+    int levels = mode - 5; /* Sv39, Sv48, Sv57 */
     int vabits = 12 + 9 * levels;
     if ((uint64_t)(((int64_t)va << (64 - vabits)) >> (64 - vabits)) != va)
         return fail(c, va, acc, true);
@@ -208,7 +207,7 @@ static int walk(struct rv_cpu *c, uint64_t va, int acc, int priv, uint64_t *pa, 
             return fail(c, va, acc, false);
         if (address_space_load(c->as, pte_addr, 8, &pte) != MEMTX_OK)
             return fail(c, va, acc, false);
-        if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || (pte & (PTE_PBMT | PTE_N)))
+        if (!(pte & PTE_V) || ((pte & (PTE_R | PTE_W)) == PTE_W) || (pte & PTE_HIGH))
             return fail(c, va, acc, true);
         uint64_t ppn = (pte & PTE_PPN_MASK) >> 10;
         if (!(pte & (PTE_R | PTE_X))) {
@@ -328,6 +327,43 @@ int rv_translate(struct rv_cpu *c, uint64_t va, int acc, unsigned size, uint64_t
     return 0;
 }
 
+/*
+ * Misaligned MMIO is done as QEMU does it: two aligned accesses of the
+ * same size around the address, each of which may fault on its own.
+ */
+static int mmio_load(struct rv_cpu *c, uint64_t va, uint64_t pa, unsigned size, uint64_t *val)
+{
+    if (!(pa & (size - 1))) {
+        if (address_space_load(c->as, pa, size, val) != MEMTX_OK)
+            return fail(c, va, RV_ACC_R, false);
+        return 0;
+    }
+    uint64_t pa1 = pa & ~(uint64_t)(size - 1), va1 = va & ~(uint64_t)(size - 1), v1, v2;
+    unsigned sh = (pa - pa1) * 8;
+    if (address_space_load(c->as, pa1, size, &v1) != MEMTX_OK)
+        return fail(c, va1, RV_ACC_R, false);
+    if (address_space_load(c->as, pa1 + size, size, &v2) != MEMTX_OK)
+        return fail(c, va1 + size, RV_ACC_R, false);
+    uint64_t v = (v1 >> sh) | (v2 << (size * 8 - sh));
+    *val = size == 8 ? v : v & ((1ull << (size * 8)) - 1);
+    return 0;
+}
+
+static int mmio_store(struct rv_cpu *c, uint64_t va, uint64_t pa, unsigned size, uint64_t val)
+{
+    if (!(pa & (size - 1))) {
+        if (address_space_store(c->as, pa, size, val) != MEMTX_OK)
+            return fail(c, va, RV_ACC_W, false);
+        return 0;
+    }
+    /* bytewise, so that only the bytes the guest named are written */
+    for (unsigned i = 0; i < size; i++)
+        if (address_space_store(c->as, pa + i, 1, (val >> (8 * i)) & 0xff) != MEMTX_OK)
+            return fail(c, (va & ~(uint64_t)(size - 1)) + (i >= size - (pa & (size - 1)) ? size : 0),
+                        RV_ACC_W, false);
+    return 0;
+}
+
 static int load_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
 {
     struct rv_tlb_entry *e;
@@ -342,15 +378,34 @@ static int load_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
         *val = v;
         return 0;
     }
-    if (address_space_load(c->as, pa, size, val) != MEMTX_OK)
-        return fail(c, va, RV_ACC_R, false);
+    return mmio_load(c, va, pa, size, val);
+}
+
+/*
+ * An access that crosses a page: translate both pages and check PMP on the
+ * whole range from the first byte's physical address (QEMU checks the whole
+ * access against the first page's fill) before touching any byte.
+ */
+static int cross_check(struct rv_cpu *c, uint64_t va, unsigned size, int acc)
+{
+    struct rv_tlb_entry *e;
+    if (lookup(c, va, acc, &e))
+        return -1;
+    uint64_t pa = e->ppage | (va & (MEM_PAGE_SIZE - 1));
+    if (!pmp_allows(c, pa, size, acc, acc_priv(c, acc)))
+        return fail(c, va, acc, false);
+    if (lookup(c, va + size - 1, acc, &e)) {
+        c->exc_tval = (va & ~(uint64_t)(size - 1)) + size;
+        return -1;
+    }
     return 0;
 }
 
 int rv_load_slow(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
 {
     if (unlikely((va & (MEM_PAGE_SIZE - 1)) + size > MEM_PAGE_SIZE)) {
-        /* crosses a page: bytewise, so each page is translated and checked */
+        if (cross_check(c, va, size, RV_ACC_R))
+            return -1;
         uint64_t v = 0, b;
         for (unsigned i = 0; i < size; i++) {
             if (load_one(c, va + i, 1, &b))
@@ -377,22 +432,18 @@ static int store_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
         memcpy(e->host + off, &val, size);
         mem_notify_write(e->rb, e->rb_off + off, size);
         /* the page may have lost its code since the entry was filled */
-        if (!e->pmp_exact && !e->rb->dirty_log &&
+        if (!e->pmp_exact && (e->perms & RV_ACC_W) && !e->rb->dirty_log &&
             !(e->rb->code_map && e->rb->code_map[e->rb_off >> MEM_PAGE_BITS]))
             e->tag_w = e->vpage;
         return 0;
     }
-    if (address_space_store(c->as, pa, size, val) != MEMTX_OK)
-        return fail(c, va, RV_ACC_W, false);
-    return 0;
+    return mmio_store(c, va, pa, size, val);
 }
 
 int rv_store_slow(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
 {
     if (unlikely((va & (MEM_PAGE_SIZE - 1)) + size > MEM_PAGE_SIZE)) {
-        /* check both pages before writing any byte */
-        struct rv_tlb_entry *e;
-        if (lookup(c, va, RV_ACC_W, &e) || lookup(c, va + size - 1, RV_ACC_W, &e))
+        if (cross_check(c, va, size, RV_ACC_W))
             return -1;
         for (unsigned i = 0; i < size; i++)
             if (store_one(c, va + i, 1, (val >> (8 * i)) & 0xff))
