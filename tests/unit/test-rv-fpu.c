@@ -34,55 +34,104 @@ static uint64_t run_op(int op, int rm, const uint64_t v[3], uint32_t *fl)
     uint64_t a = v[0], b = v[1], c = v[2];
 
     switch (op) {
-    case RVFV_f32_add: return rv_f32_add(a32, b32, rm, fl);
-    case RVFV_f32_sub: return rv_f32_sub(a32, b32, rm, fl);
-    case RVFV_f32_mul: return rv_f32_mul(a32, b32, rm, fl);
-    case RVFV_f32_div: return rv_f32_div(a32, b32, rm, fl);
-    case RVFV_f32_sqrt: return rv_f32_sqrt(a32, rm, fl);
-    case RVFV_f32_madd: return rv_f32_madd(a32, b32, c32, rm, fl);
-    case RVFV_f32_msub: return rv_f32_msub(a32, b32, c32, rm, fl);
-    case RVFV_f32_nmsub: return rv_f32_nmsub(a32, b32, c32, rm, fl);
-    case RVFV_f32_nmadd: return rv_f32_nmadd(a32, b32, c32, rm, fl);
-    case RVFV_f32_min: return rv_f32_min(a32, b32, fl);
-    case RVFV_f32_max: return rv_f32_max(a32, b32, fl);
-    case RVFV_f32_eq: return rv_f32_eq(a32, b32, fl);
-    case RVFV_f32_lt: return rv_f32_lt(a32, b32, fl);
-    case RVFV_f32_le: return rv_f32_le(a32, b32, fl);
-    case RVFV_f32_class: return rv_f32_class(a32);
-    case RVFV_f64_add: return rv_f64_add(a, b, rm, fl);
-    case RVFV_f64_sub: return rv_f64_sub(a, b, rm, fl);
-    case RVFV_f64_mul: return rv_f64_mul(a, b, rm, fl);
-    case RVFV_f64_div: return rv_f64_div(a, b, rm, fl);
-    case RVFV_f64_sqrt: return rv_f64_sqrt(a, rm, fl);
-    case RVFV_f64_madd: return rv_f64_madd(a, b, c, rm, fl);
-    case RVFV_f64_msub: return rv_f64_msub(a, b, c, rm, fl);
-    case RVFV_f64_nmsub: return rv_f64_nmsub(a, b, c, rm, fl);
-    case RVFV_f64_nmadd: return rv_f64_nmadd(a, b, c, rm, fl);
-    case RVFV_f64_min: return rv_f64_min(a, b, fl);
-    case RVFV_f64_max: return rv_f64_max(a, b, fl);
-    case RVFV_f64_eq: return rv_f64_eq(a, b, fl);
-    case RVFV_f64_lt: return rv_f64_lt(a, b, fl);
-    case RVFV_f64_le: return rv_f64_le(a, b, fl);
-    case RVFV_f64_class: return rv_f64_class(a);
-    case RVFV_f32_to_f64: return rv_f32_to_f64(a32, fl);
-    case RVFV_f64_to_f32: return rv_f64_to_f32(a, rm, fl);
-    case RVFV_f32_to_i32: return rv_f32_to_i32(a32, rm, fl);
-    case RVFV_f32_to_u32: return rv_f32_to_u32(a32, rm, fl);
-    case RVFV_f32_to_i64: return rv_f32_to_i64(a32, rm, fl);
-    case RVFV_f32_to_u64: return rv_f32_to_u64(a32, rm, fl);
-    case RVFV_f64_to_i32: return rv_f64_to_i32(a, rm, fl);
-    case RVFV_f64_to_u32: return rv_f64_to_u32(a, rm, fl);
-    case RVFV_f64_to_i64: return rv_f64_to_i64(a, rm, fl);
-    case RVFV_f64_to_u64: return rv_f64_to_u64(a, rm, fl);
-    case RVFV_i32_to_f32: return rv_i32_to_f32(a, rm, fl);
-    case RVFV_u32_to_f32: return rv_u32_to_f32(a, rm, fl);
-    case RVFV_i64_to_f32: return rv_i64_to_f32(a, rm, fl);
-    case RVFV_u64_to_f32: return rv_u64_to_f32(a, rm, fl);
-    case RVFV_i32_to_f64: return rv_i32_to_f64(a, rm, fl);
-    case RVFV_u32_to_f64: return rv_u32_to_f64(a, rm, fl);
-    case RVFV_i64_to_f64: return rv_i64_to_f64(a, rm, fl);
-    case RVFV_u64_to_f64: return rv_u64_to_f64(a, rm, fl);
-    default: return 0;
+    case RVFV_f32_add:
+        return rv_f32_add(a32, b32, rm, fl);
+    case RVFV_f32_sub:
+        return rv_f32_sub(a32, b32, rm, fl);
+    case RVFV_f32_mul:
+        return rv_f32_mul(a32, b32, rm, fl);
+    case RVFV_f32_div:
+        return rv_f32_div(a32, b32, rm, fl);
+    case RVFV_f32_sqrt:
+        return rv_f32_sqrt(a32, rm, fl);
+    case RVFV_f32_madd:
+        return rv_f32_madd(a32, b32, c32, rm, fl);
+    case RVFV_f32_msub:
+        return rv_f32_msub(a32, b32, c32, rm, fl);
+    case RVFV_f32_nmsub:
+        return rv_f32_nmsub(a32, b32, c32, rm, fl);
+    case RVFV_f32_nmadd:
+        return rv_f32_nmadd(a32, b32, c32, rm, fl);
+    case RVFV_f32_min:
+        return rv_f32_min(a32, b32, fl);
+    case RVFV_f32_max:
+        return rv_f32_max(a32, b32, fl);
+    case RVFV_f32_eq:
+        return rv_f32_eq(a32, b32, fl);
+    case RVFV_f32_lt:
+        return rv_f32_lt(a32, b32, fl);
+    case RVFV_f32_le:
+        return rv_f32_le(a32, b32, fl);
+    case RVFV_f32_class:
+        return rv_f32_class(a32);
+    case RVFV_f64_add:
+        return rv_f64_add(a, b, rm, fl);
+    case RVFV_f64_sub:
+        return rv_f64_sub(a, b, rm, fl);
+    case RVFV_f64_mul:
+        return rv_f64_mul(a, b, rm, fl);
+    case RVFV_f64_div:
+        return rv_f64_div(a, b, rm, fl);
+    case RVFV_f64_sqrt:
+        return rv_f64_sqrt(a, rm, fl);
+    case RVFV_f64_madd:
+        return rv_f64_madd(a, b, c, rm, fl);
+    case RVFV_f64_msub:
+        return rv_f64_msub(a, b, c, rm, fl);
+    case RVFV_f64_nmsub:
+        return rv_f64_nmsub(a, b, c, rm, fl);
+    case RVFV_f64_nmadd:
+        return rv_f64_nmadd(a, b, c, rm, fl);
+    case RVFV_f64_min:
+        return rv_f64_min(a, b, fl);
+    case RVFV_f64_max:
+        return rv_f64_max(a, b, fl);
+    case RVFV_f64_eq:
+        return rv_f64_eq(a, b, fl);
+    case RVFV_f64_lt:
+        return rv_f64_lt(a, b, fl);
+    case RVFV_f64_le:
+        return rv_f64_le(a, b, fl);
+    case RVFV_f64_class:
+        return rv_f64_class(a);
+    case RVFV_f32_to_f64:
+        return rv_f32_to_f64(a32, fl);
+    case RVFV_f64_to_f32:
+        return rv_f64_to_f32(a, rm, fl);
+    case RVFV_f32_to_i32:
+        return rv_f32_to_i32(a32, rm, fl);
+    case RVFV_f32_to_u32:
+        return rv_f32_to_u32(a32, rm, fl);
+    case RVFV_f32_to_i64:
+        return rv_f32_to_i64(a32, rm, fl);
+    case RVFV_f32_to_u64:
+        return rv_f32_to_u64(a32, rm, fl);
+    case RVFV_f64_to_i32:
+        return rv_f64_to_i32(a, rm, fl);
+    case RVFV_f64_to_u32:
+        return rv_f64_to_u32(a, rm, fl);
+    case RVFV_f64_to_i64:
+        return rv_f64_to_i64(a, rm, fl);
+    case RVFV_f64_to_u64:
+        return rv_f64_to_u64(a, rm, fl);
+    case RVFV_i32_to_f32:
+        return rv_i32_to_f32(a, rm, fl);
+    case RVFV_u32_to_f32:
+        return rv_u32_to_f32(a, rm, fl);
+    case RVFV_i64_to_f32:
+        return rv_i64_to_f32(a, rm, fl);
+    case RVFV_u64_to_f32:
+        return rv_u64_to_f32(a, rm, fl);
+    case RVFV_i32_to_f64:
+        return rv_i32_to_f64(a, rm, fl);
+    case RVFV_u32_to_f64:
+        return rv_u32_to_f64(a, rm, fl);
+    case RVFV_i64_to_f64:
+        return rv_i64_to_f64(a, rm, fl);
+    case RVFV_u64_to_f64:
+        return rv_u64_to_f64(a, rm, fl);
+    default:
+        return 0;
     }
 }
 
@@ -301,12 +350,10 @@ static void test_special(void)
     V(f64_nmadd, RNE, D_INF, D_ONE, D_NINF, D_QNAN, NV);
     V(f64_nmsub, RNE, D_INF, D_ONE, D_NINF, D_NINF, 0);
     /* (1+2^-52)(1-2^-53) - 1 = 2^-53 - 2^-105 exactly (needs the fused product). */
-    V(f64_msub, RNE, 0x3ff0000000000001ull, 0x3fefffffffffffffull, D_ONE, 0x3c9ffffffffffffeull,
-      0);
+    V(f64_msub, RNE, 0x3ff0000000000001ull, 0x3fefffffffffffffull, D_ONE, 0x3c9ffffffffffffeull, 0);
     V(f32_msub, RNE, 0x3f800001u, 0x3f7fffffu, S_ONE, 0x337ffffeu, 0);
     /* (1+2^-52)(1-2^-52) - 1 = -2^-104 exactly. */
-    V(f64_msub, RNE, 0x3ff0000000000001ull, 0x3feffffffffffffeull, D_ONE, 0xb970000000000000ull,
-      0);
+    V(f64_msub, RNE, 0x3ff0000000000001ull, 0x3feffffffffffffeull, D_ONE, 0xb970000000000000ull, 0);
     V(f64_madd, RMM, D_ONE, D_ONE, 0x3ca0000000000000ull, 0x3ff0000000000001ull, NX);
     V(f64_madd, RNE, D_ONE, D_ONE, 0x3ca0000000000000ull, D_ONE, NX);
     V(f64_madd, RNE, D_MAX, D_TWO, D_MAX | D_NZ, D_MAX, 0);
@@ -335,19 +382,19 @@ static void test_special(void)
     V(f64_to_i64, RNE, D_QNAN, 0, 0, 0x7fffffffffffffffull, NV);
     V(f64_to_u64, RNE, D_NINF, 0, 0, 0, NV);
     V(f64_to_i64, RNE, D_NINF, 0, 0, 0x8000000000000000ull, NV);
-    V(f64_to_i32, RNE, 0x41dfffffffc00000ull, 0, 0, 0x7fffffff, 0);      /* 2^31-1 */
-    V(f64_to_i32, RNE, 0x41dfffffffe00000ull, 0, 0, 0x7fffffff, NV);     /* 2^31-0.5 */
+    V(f64_to_i32, RNE, 0x41dfffffffc00000ull, 0, 0, 0x7fffffff, 0);  /* 2^31-1 */
+    V(f64_to_i32, RNE, 0x41dfffffffe00000ull, 0, 0, 0x7fffffff, NV); /* 2^31-0.5 */
     V(f64_to_i32, RTZ, 0x41dfffffffe00000ull, 0, 0, 0x7fffffff, NX);
     V(f64_to_i32, RNE, 0xc1e0000000000000ull, 0, 0, 0xffffffff80000000ull, 0);
     V(f64_to_i32, RNE, 0xc1e0000000100000ull, 0, 0, 0xffffffff80000000ull, NX);
     V(f64_to_i32, RUP, 0xc1e0000000180000ull, 0, 0, 0xffffffff80000000ull, NX); /* -2^31-0.75 */
     V(f64_to_i32, RNE, 0xc1e0000000180000ull, 0, 0, 0xffffffff80000000ull, NV);
     V(f64_to_i32, RNE, 0xc1e0000000200000ull, 0, 0, 0xffffffff80000000ull, NV);
-    V(f64_to_u32, RNE, 0x41efffffffe00000ull, 0, 0, ~0ull, 0);          /* 2^32-1 */
+    V(f64_to_u32, RNE, 0x41efffffffe00000ull, 0, 0, ~0ull, 0); /* 2^32-1 */
     V(f64_to_u32, RNE, 0x41f0000000000000ull, 0, 0, ~0ull, NV);
-    V(f64_to_u32, RTZ, 0xbfd3333333333333ull, 0, 0, 0, NX);  /* -0.3 */
-    V(f64_to_u32, RNE, 0xbfe0000000000000ull, 0, 0, 0, NX);  /* -0.5 -> -0 */
-    V(f64_to_u32, RMM, 0xbfe0000000000000ull, 0, 0, 0, NV);  /* -0.5 -> -1 */
+    V(f64_to_u32, RTZ, 0xbfd3333333333333ull, 0, 0, 0, NX); /* -0.3 */
+    V(f64_to_u32, RNE, 0xbfe0000000000000ull, 0, 0, 0, NX); /* -0.5 -> -0 */
+    V(f64_to_u32, RMM, 0xbfe0000000000000ull, 0, 0, 0, NV); /* -0.5 -> -1 */
     V(f64_to_u32, RDN, 0xbfd3333333333333ull, 0, 0, 0, NV);
     V(f64_to_u64, RNE, 0xbff0000000000000ull, 0, 0, 0, NV);
     V(f64_to_u64, RNE, D_NZ, 0, 0, 0, 0);
@@ -361,7 +408,7 @@ static void test_special(void)
     V(f64_to_i64, RNE, 0x4004000000000000ull, 0, 0, 2, NX); /* 2.5 */
     V(f64_to_i64, RMM, 0x4004000000000000ull, 0, 0, 3, NX);
     V(f64_to_i64, RMM, 0xc004000000000000ull, 0, 0, (uint64_t)-3, NX);
-    V(f32_to_u32, RNE, 0x4f800000u, 0, 0, ~0ull, NV);          /* 2^32 */
+    V(f32_to_u32, RNE, 0x4f800000u, 0, 0, ~0ull, NV);                /* 2^32 */
     V(f32_to_u32, RNE, 0x4f7fffffu, 0, 0, 0xffffffffffffff00ull, 0); /* sign-extended */
     V(f32_to_i32, RNE, 0xcf000000u, 0, 0, 0xffffffff80000000ull, 0);
     V(f32_to_i32, RNE, S_QNAN | S_NZ, 0, 0, 0x7fffffff, NV);
@@ -421,9 +468,7 @@ static void test_mxcsr(void)
     CHECK_EQ(fl, 0);
 }
 #else
-static void test_mxcsr(void)
-{
-}
+static void test_mxcsr(void) {}
 #endif
 
 /* fflags are only ever OR-ed in. */
@@ -480,9 +525,8 @@ static void replay_file(const char *path)
             if (op < 0) {
                 replay_fail++;
             }
-        } else if (line[0] == 'D' &&
-                   sscanf(line, "D %31s %d %" SCNu64 " %" SCNu64 " %" SCNx64, name, &rm, &start,
-                          &count, &hash) == 5) {
+        } else if (line[0] == 'D' && sscanf(line, "D %31s %d %" SCNu64 " %" SCNu64 " %" SCNx64,
+                                            name, &rm, &start, &count, &hash) == 5) {
             int op = op_by_name(name);
             replay_d += (long)count;
             /* Digest of the SSE paths (mode 0) and the software (mode 2);

@@ -135,7 +135,7 @@ static inline uint64_t rvfv_float(uint64_t h, int d, uint64_t prev, int op_hint,
         m = 1ull << ((r >> 14) % (unsigned)mb);
         break;
     case 4: /* runs of ones at the bottom */
-        m = ~0ull >> (64 - (int)((r >> 14) % 30));
+        m = ~0ull >> (63 - (int)((r >> 14) % 30));
         break;
     default:
         m = rvfv_mix(r);
@@ -187,7 +187,8 @@ static inline uint64_t rvfv_float(uint64_t h, int d, uint64_t prev, int op_hint,
             e = (int64_t)emax_b - 1;
         }
     } else { /* small and large magnitudes */
-        e = (r >> 41) & 1 ? (int64_t)((r >> 42) % 40) : (int64_t)emax_b - 1 - (int64_t)((r >> 42) % 40);
+        e = (r >> 41) & 1 ? (int64_t)((r >> 42) % 40)
+                          : (int64_t)emax_b - 1 - (int64_t)((r >> 42) % 40);
     }
     return sign | ((uint64_t)e << mb) | m;
 }
