@@ -224,9 +224,18 @@ L_JAL: {
     CHAIN(0, t);
 }
 L_JALR: {
+    /* indirect: the jump cache, checked against the fetch TLB, without the full dispatch */
     uint64_t t = (RS1 + IMM) & ~1ull;
     RD = NPC;
     c->pc = t;
+    if (unlikely(c->icount >= c->icount_check))
+        goto dispatch;
+    const struct rv_tlb_entry *ie = &c->itlb[TLB_IDX(t)];
+    struct rv_block *nb = c->jc[rv_jc_hash(t)];
+    if (likely(nb && nb->pc == t && ie->tag_x == (t & RV_PAGE_MASK) && nb->host == ie->addend + t)) {
+        b = nb;
+        goto exec_block;
+    }
     goto dispatch;
 }
 L_BEQ: if (RS1 == RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);

@@ -74,23 +74,27 @@ enum {
 enum { RV_ACC_R = 1, RV_ACC_W = 2, RV_ACC_X = 4 };
 
 /*
- * One entry per (mmu context, virtual page index). The tags are page
- * addresses for which host = vaddr + addend is valid for that kind of
- * access; accesses that miss (including misaligned ones, which never match
- * the tag because the low bits are compared too) take the slow path. The
- * slow path keeps its own cached translation (vpage -> ppage) for MMIO and
- * for pages that may not have fast tags.
+ * One entry per (mmu context, virtual page index), in two parallel arrays
+ * so the part the fast path reads stays small. The tags are page addresses
+ * for which host = vaddr + addend is valid for that kind of access;
+ * accesses that miss (including misaligned ones, which never match the tag
+ * because the low bits are compared too) take the slow path, which keeps
+ * its own cached translation (vpage -> ppage) for MMIO and for pages that
+ * may not have fast tags.
  */
 struct rv_tlb_entry {
     uint64_t tag_r, tag_w, tag_x;
     uintptr_t addend;
-    uint64_t vpage;           /* cached translation for the slow path */
+};
+
+struct rv_tlb_slow {
+    uint64_t vpage; /* cached translation for the slow path */
     uint64_t ppage;
-    uint8_t *host;            /* host page for RAM/ROM, else NULL */
-    struct ram_block *rb;     /* the RAM block of host, NULL for ROM/MMIO */
+    uint8_t *host;         /* host page for RAM/ROM, else NULL */
+    struct ram_block *rb;  /* the RAM block of host */
     uint64_t rb_off;
-    uint32_t perms;           /* RV_ACC_* allowed by translation and PMP */
-    bool pmp_exact;           /* PMP not uniform on this page: check each access */
+    uint32_t perms;        /* RV_ACC_* allowed by translation and PMP */
+    bool pmp_exact;        /* PMP not uniform on this page: check each access */
     bool rom;
 };
 
@@ -207,6 +211,7 @@ struct rv_cpu {
 
     bool tlb_has_large; /* superpage entries present: sfence.vma by address flushes all */
     struct rv_tlb_entry tlb[RV_NMMU][RV_TLB_SIZE];
+    struct rv_tlb_slow tlb_slow[RV_NMMU][RV_TLB_SIZE];
     struct rv_block *jc[RV_JC_SIZE];
 
     struct vcpu *vcpu;

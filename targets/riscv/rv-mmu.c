@@ -30,17 +30,23 @@
 #define PMP_L 0x80
 enum { PMP_OFF = 0, PMP_TOR = 1, PMP_NA4 = 2, PMP_NAPOT = 3 };
 
-static void entry_invalidate(struct rv_tlb_entry *e)
+static inline struct rv_tlb_entry *fast_of(struct rv_cpu *c, struct rv_tlb_slow *s)
 {
+    return &c->tlb[0][0] + (s - &c->tlb_slow[0][0]);
+}
+
+static void entry_invalidate(struct rv_cpu *c, struct rv_tlb_slow *s)
+{
+    struct rv_tlb_entry *e = fast_of(c, s);
     e->tag_r = e->tag_w = e->tag_x = RV_TLB_INVALID;
-    e->vpage = RV_TLB_INVALID;
+    s->vpage = RV_TLB_INVALID;
 }
 
 void rv_tlb_flush(struct rv_cpu *c)
 {
     for (int m = 0; m < RV_NMMU; m++)
         for (unsigned i = 0; i < RV_TLB_SIZE; i++)
-            entry_invalidate(&c->tlb[m][i]);
+            entry_invalidate(c, &c->tlb_slow[m][i]);
     c->tlb_has_large = false;
 }
 
@@ -53,8 +59,8 @@ void rv_tlb_flush_page(struct rv_cpu *c, uint64_t vaddr)
     uint64_t vpage = vaddr & RV_PAGE_MASK;
     unsigned idx = (vaddr >> MEM_PAGE_BITS) & (RV_TLB_SIZE - 1);
     for (int m = 0; m < RV_NMMU; m++)
-        if (c->tlb[m][idx].vpage == vpage)
-            entry_invalidate(&c->tlb[m][idx]);
+        if (c->tlb_slow[m][idx].vpage == vpage)
+            entry_invalidate(c, &c->tlb_slow[m][idx]);
 }
 
 /* A page now holds translated code: no hart may keep a fast write entry for it. */
@@ -64,7 +70,7 @@ void rv_tlb_protect_code(uintptr_t host_page)
         for (int m = 0; m < RV_NMMU; m++)
             for (unsigned i = 0; i < RV_TLB_SIZE; i++) {
                 struct rv_tlb_entry *e = &c->tlb[m][i];
-                if (e->tag_w != RV_TLB_INVALID && (uintptr_t)e->host == host_page)
+                if (e->tag_w != RV_TLB_INVALID && (uintptr_t)c->tlb_slow[m][i].host == host_page)
                     e->tag_w = RV_TLB_INVALID;
             }
 }
@@ -255,17 +261,19 @@ static int walk(struct rv_cpu *c, uint64_t va, int acc, int priv, uint64_t *pa, 
  * or -1 with the fault for acc set; on success the entry holds the
  * translation (pmp_exact entries still need a PMP check per access).
  */
-static int fill(struct rv_cpu *c, uint64_t va, int acc, int priv, struct rv_tlb_entry **out)
+static int fill(struct rv_cpu *c, uint64_t va, int acc, int priv, struct rv_tlb_slow **out)
 {
     uint64_t pa;
     int perms;
     bool large;
     if (walk(c, va, acc, priv, &pa, &perms, &large))
         return -1;
-    struct rv_tlb_entry *e = &c->tlb[rv_mmu_idx(priv)][(va >> MEM_PAGE_BITS) & (RV_TLB_SIZE - 1)];
+    struct rv_tlb_slow *e =
+        &c->tlb_slow[rv_mmu_idx(priv)][(va >> MEM_PAGE_BITS) & (RV_TLB_SIZE - 1)];
+    struct rv_tlb_entry *fe = fast_of(c, e);
     uint64_t vpage = va & RV_PAGE_MASK, ppage = pa & RV_PAGE_MASK;
     int pp = pmp_page_perms(c, ppage, priv);
-    entry_invalidate(e);
+    entry_invalidate(c, e);
     e->pmp_exact = pp < 0;
     if (pp >= 0)
         perms &= pp;
@@ -286,15 +294,15 @@ static int fill(struct rv_cpu *c, uint64_t va, int acc, int priv, struct rv_tlb_
         e->rb = fr->mr->ram;
         e->rb_off = off;
         e->rom = fr->mr->kind == MR_ROM;
-        e->addend = (uintptr_t)e->host - vpage;
+        fe->addend = (uintptr_t)e->host - vpage;
         if (!e->pmp_exact) {
             if (perms & RV_ACC_R)
-                e->tag_r = vpage;
+                fe->tag_r = vpage;
             if (perms & RV_ACC_X)
-                e->tag_x = vpage;
+                fe->tag_x = vpage;
             if ((perms & RV_ACC_W) && !e->rom && e->rb && !e->rb->dirty_log &&
                 !(e->rb->code_map && e->rb->code_map[off >> MEM_PAGE_BITS]))
-                e->tag_w = vpage;
+                fe->tag_w = vpage;
         }
     }
     *out = e;
@@ -302,10 +310,11 @@ static int fill(struct rv_cpu *c, uint64_t va, int acc, int priv, struct rv_tlb_
 }
 
 /* The entry translating va for acc, filling it if needed. */
-static int lookup(struct rv_cpu *c, uint64_t va, int acc, struct rv_tlb_entry **out)
+static int lookup(struct rv_cpu *c, uint64_t va, int acc, struct rv_tlb_slow **out)
 {
     int priv = acc_priv(c, acc);
-    struct rv_tlb_entry *e = &c->tlb[rv_mmu_idx(priv)][(va >> MEM_PAGE_BITS) & (RV_TLB_SIZE - 1)];
+    struct rv_tlb_slow *e =
+        &c->tlb_slow[rv_mmu_idx(priv)][(va >> MEM_PAGE_BITS) & (RV_TLB_SIZE - 1)];
     if (e->vpage != (va & RV_PAGE_MASK) || !(e->perms & acc)) {
         if (fill(c, va, acc, priv, &e))
             return -1;
@@ -318,7 +327,7 @@ static int lookup(struct rv_cpu *c, uint64_t va, int acc, struct rv_tlb_entry **
 
 int rv_translate(struct rv_cpu *c, uint64_t va, int acc, unsigned size, uint64_t *pa)
 {
-    struct rv_tlb_entry *e;
+    struct rv_tlb_slow *e;
     if (lookup(c, va, acc, &e))
         return -1;
     *pa = e->ppage | (va & (MEM_PAGE_SIZE - 1));
@@ -366,7 +375,7 @@ static int mmio_store(struct rv_cpu *c, uint64_t va, uint64_t pa, unsigned size,
 
 static int load_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
 {
-    struct rv_tlb_entry *e;
+    struct rv_tlb_slow *e;
     if (lookup(c, va, RV_ACC_R, &e))
         return -1;
     uint64_t off = va & (MEM_PAGE_SIZE - 1), pa = e->ppage | off;
@@ -388,7 +397,7 @@ static int load_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
  */
 static int cross_check(struct rv_cpu *c, uint64_t va, unsigned size, int acc)
 {
-    struct rv_tlb_entry *e;
+    struct rv_tlb_slow *e;
     if (lookup(c, va, acc, &e))
         return -1;
     uint64_t pa = e->ppage | (va & (MEM_PAGE_SIZE - 1));
@@ -420,7 +429,7 @@ int rv_load_slow(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t *val)
 
 static int store_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
 {
-    struct rv_tlb_entry *e;
+    struct rv_tlb_slow *e;
     if (lookup(c, va, RV_ACC_W, &e))
         return -1;
     uint64_t off = va & (MEM_PAGE_SIZE - 1), pa = e->ppage | off;
@@ -434,7 +443,7 @@ static int store_one(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
         /* the page may have lost its code since the entry was filled */
         if (!e->pmp_exact && (e->perms & RV_ACC_W) && !e->rb->dirty_log &&
             !(e->rb->code_map && e->rb->code_map[e->rb_off >> MEM_PAGE_BITS]))
-            e->tag_w = e->vpage;
+            fast_of(c, e)->tag_w = e->vpage;
         return 0;
     }
     return mmio_store(c, va, pa, size, val);
@@ -456,7 +465,7 @@ int rv_store_slow(struct rv_cpu *c, uint64_t va, unsigned size, uint64_t val)
 int rv_fetch_page(struct rv_cpu *c, uint64_t va, uint8_t **host_page, struct ram_block **rb,
                   uint64_t *rb_off)
 {
-    struct rv_tlb_entry *e;
+    struct rv_tlb_slow *e;
     if (lookup(c, va, RV_ACC_X, &e))
         return -1;
     if (!e->host ||
