@@ -30,7 +30,7 @@ void rv_update_mmu_ctx(struct rv_cpu *c)
 
 void rv_update_irq(struct rv_cpu *c)
 {
-    uint64_t pending = (c->mip_sw | c->mip_hw) & c->mie;
+    uint64_t pending = (c->mip_sw | c->mip_hw) & c->mie & ~(uint64_t)RV_MIP_VS_MASK;
     uint64_t m = pending & ~c->mideleg, s = pending & c->mideleg;
     bool m_en = c->priv < RV_PRV_M || (c->mstatus & MSTATUS_MIE);
     bool s_en = c->priv < RV_PRV_S || (c->priv == RV_PRV_S && (c->mstatus & MSTATUS_SIE));

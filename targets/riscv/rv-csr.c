@@ -36,6 +36,8 @@ enum {
      MISA_EXT('M') | MISA_EXT('S') | MISA_EXT('U'))
 
 #define MSTATUS_VS (3ull << 9)
+#define MSTATUS_GVA (1ull << 38) /* H bits QEMU 7.2 keeps writable with H off */
+#define MSTATUS_MPV (1ull << 39)
 #define MSTATUS_WMASK                                                                              \
     (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_MIE | MSTATUS_MPIE | MSTATUS_SPP | MSTATUS_MPRV |        \
      MSTATUS_SUM | MSTATUS_MPP | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TSR | MSTATUS_TW |            \
@@ -151,7 +153,7 @@ static int csr_read(struct rv_cpu *c, unsigned csr, uint64_t *v)
         *v = c->fflags | (c->frm << 5);
         return 0;
     case CSR_SSTATUS: *v = with_sd(c->mstatus) & SSTATUS_RMASK; return 0;
-    case CSR_SIE: *v = c->mie & c->mideleg; return 0;
+    case CSR_SIE: *v = c->mie & c->mideleg & RV_MIP_S_MASK; return 0;
     case CSR_STVEC: *v = c->stvec; return 0;
     case CSR_SCOUNTEREN: *v = c->scounteren; return 0;
     case CSR_SENVCFG: *v = c->senvcfg; return 0;
@@ -159,7 +161,7 @@ static int csr_read(struct rv_cpu *c, unsigned csr, uint64_t *v)
     case CSR_SEPC: *v = c->sepc; return 0;
     case CSR_SCAUSE: *v = c->scause; return 0;
     case CSR_STVAL: *v = c->stval; return 0;
-    case CSR_SIP: *v = (c->mip_sw | c->mip_hw) & c->mideleg; return 0;
+    case CSR_SIP: *v = (c->mip_sw | c->mip_hw) & c->mideleg & RV_MIP_S_MASK; return 0;
     case CSR_SATP:
         if (c->priv == RV_PRV_S && (c->mstatus & MSTATUS_TVM))
             return -1;
@@ -273,7 +275,7 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         return 0;
     }
     case CSR_MSTATUS: {
-        uint64_t mask = MSTATUS_WMASK;
+        uint64_t mask = MSTATUS_WMASK | MSTATUS_GVA | MSTATUS_MPV;
         if (v & MSTATUS_UXL)
             mask |= MSTATUS_UXL;
         write_mstatus(c, v, mask);
@@ -282,11 +284,11 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
     case CSR_MISA: return 0; /* not writable */
     case CSR_MEDELEG: c->medeleg = v & MEDELEG_MASK; return 0;
     case CSR_MIDELEG:
-        c->mideleg = v & RV_MIP_S_MASK;
+        c->mideleg = v & (RV_MIP_S_MASK | RV_MIP_VS_MASK);
         rv_update_irq(c);
         return 0;
     case CSR_MIE:
-        c->mie = v & RV_MIP_ALL;
+        c->mie = v & (RV_MIP_ALL | RV_MIP_VS_MASK);
         rv_update_irq(c);
         return 0;
     case CSR_MTVEC:
@@ -301,7 +303,8 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
     case CSR_MCAUSE: c->mcause = v; return 0;
     case CSR_MTVAL: c->mtval = v; return 0;
     case CSR_MIP:
-        c->mip_sw = (c->mip_sw & ~RV_MIP_S_MASK) | (v & RV_MIP_S_MASK);
+        c->mip_sw = (c->mip_sw & ~(RV_MIP_S_MASK | RV_MIP_VS_MASK)) |
+                    (v & (RV_MIP_S_MASK | RV_MIP_VS_MASK));
         rv_update_irq(c);
         return 0;
     case CSR_TSELECT: return 0;

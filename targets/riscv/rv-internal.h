@@ -63,6 +63,12 @@ enum {
 #define RV_MIP_S_MASK                                                                              \
     ((1u << RV_IRQ_SSIP) | (1u << RV_IRQ_STIP) | (1u << RV_IRQ_SEIP) | (1u << RV_IRQ_LCOFI))
 #define RV_MIP_ALL (RV_MIP_S_MASK | (1u << RV_IRQ_MSIP) | (1u << RV_IRQ_MTIP) | (1u << RV_IRQ_MEIP))
+/*
+ * QEMU 7.2 keeps the VS interrupt bits (2, 6, 10) writable in mie, mideleg
+ * and mip even with H off; we store them so CSR values read back the same,
+ * but they never cause an interrupt.
+ */
+#define RV_MIP_VS_MASK ((1u << 2) | (1u << 6) | (1u << 10))
 
 /* ---- software TLB ---- */
 
