@@ -12,7 +12,10 @@
 
 struct rv_cpu *rv_all_cpus;
 
-static inline struct rv_cpu *rv_of(struct vcpu *cpu) { return cpu->arch; }
+static inline struct rv_cpu *rv_of(struct vcpu *cpu)
+{
+    return cpu->arch;
+}
 
 uint64_t rv_read_time(struct rv_cpu *c)
 {
@@ -139,7 +142,10 @@ static void rv_irq_handler(void *opaque, int n, int level)
     rv_update_irq(c);
 }
 
-struct irq_line *rv_cpu_irq_lines(struct vcpu *cpu) { return rv_of(cpu)->lines; }
+struct irq_line *rv_cpu_irq_lines(struct vcpu *cpu)
+{
+    return rv_of(cpu)->lines;
+}
 
 void rv_cpu_set_time_source(struct vcpu *cpu, uint64_t (*read_mtime)(void *opaque), void *opaque)
 {
@@ -235,7 +241,10 @@ int rv_cpu_create(struct machine *m, const struct rv_cpu_config *cfg, struct vcp
 
 /* ---- accelerator ---- */
 
-static int tcg_probe(void) { return 0; }
+static int tcg_probe(void)
+{
+    return 0;
+}
 
 static int tcg_init(struct machine *m)
 {
@@ -278,7 +287,10 @@ static int tcg_vcpu_run(struct vcpu *cpu, struct vcpu_exit *exit)
     return rv_exec(rv_of(cpu), exit);
 }
 
-static void tcg_vcpu_reset(struct vcpu *cpu) { rv_cpu_reset(rv_of(cpu)); }
+static void tcg_vcpu_reset(struct vcpu *cpu)
+{
+    rv_cpu_reset(rv_of(cpu));
+}
 
 static int tcg_get_reg(struct vcpu *cpu, int regno, uint64_t *val)
 {

@@ -9,19 +9,53 @@
 #include "targets/riscv/rv-internal.h"
 
 enum {
-    CSR_FFLAGS = 0x001, CSR_FRM = 0x002, CSR_FCSR = 0x003,
-    CSR_CYCLE = 0xc00, CSR_TIME = 0xc01, CSR_INSTRET = 0xc02, CSR_HPMCOUNTER31 = 0xc1f,
-    CSR_SSTATUS = 0x100, CSR_SIE = 0x104, CSR_STVEC = 0x105, CSR_SCOUNTEREN = 0x106,
-    CSR_SENVCFG = 0x10a, CSR_SSCRATCH = 0x140, CSR_SEPC = 0x141, CSR_SCAUSE = 0x142,
-    CSR_STVAL = 0x143, CSR_SIP = 0x144, CSR_SATP = 0x180,
-    CSR_MSTATUS = 0x300, CSR_MISA = 0x301, CSR_MEDELEG = 0x302, CSR_MIDELEG = 0x303,
-    CSR_MIE = 0x304, CSR_MTVEC = 0x305, CSR_MCOUNTEREN = 0x306, CSR_MENVCFG = 0x30a,
-    CSR_MCOUNTINHIBIT = 0x320, CSR_MHPMEVENT3 = 0x323, CSR_MHPMEVENT31 = 0x33f,
-    CSR_MSCRATCH = 0x340, CSR_MEPC = 0x341, CSR_MCAUSE = 0x342, CSR_MTVAL = 0x343,
-    CSR_MIP = 0x344, CSR_PMPCFG0 = 0x3a0, CSR_PMPCFG3 = 0x3a3, CSR_PMPADDR0 = 0x3b0,
-    CSR_PMPADDR15 = 0x3bf, CSR_TSELECT = 0x7a0,
-    CSR_MCYCLE = 0xb00, CSR_MINSTRET = 0xb02, CSR_MHPMCOUNTER3 = 0xb03, CSR_MHPMCOUNTER31 = 0xb1f,
-    CSR_MVENDORID = 0xf11, CSR_MARCHID = 0xf12, CSR_MIMPID = 0xf13, CSR_MHARTID = 0xf14,
+    CSR_FFLAGS = 0x001,
+    CSR_FRM = 0x002,
+    CSR_FCSR = 0x003,
+    CSR_CYCLE = 0xc00,
+    CSR_TIME = 0xc01,
+    CSR_INSTRET = 0xc02,
+    CSR_HPMCOUNTER31 = 0xc1f,
+    CSR_SSTATUS = 0x100,
+    CSR_SIE = 0x104,
+    CSR_STVEC = 0x105,
+    CSR_SCOUNTEREN = 0x106,
+    CSR_SENVCFG = 0x10a,
+    CSR_SSCRATCH = 0x140,
+    CSR_SEPC = 0x141,
+    CSR_SCAUSE = 0x142,
+    CSR_STVAL = 0x143,
+    CSR_SIP = 0x144,
+    CSR_SATP = 0x180,
+    CSR_MSTATUS = 0x300,
+    CSR_MISA = 0x301,
+    CSR_MEDELEG = 0x302,
+    CSR_MIDELEG = 0x303,
+    CSR_MIE = 0x304,
+    CSR_MTVEC = 0x305,
+    CSR_MCOUNTEREN = 0x306,
+    CSR_MENVCFG = 0x30a,
+    CSR_MCOUNTINHIBIT = 0x320,
+    CSR_MHPMEVENT3 = 0x323,
+    CSR_MHPMEVENT31 = 0x33f,
+    CSR_MSCRATCH = 0x340,
+    CSR_MEPC = 0x341,
+    CSR_MCAUSE = 0x342,
+    CSR_MTVAL = 0x343,
+    CSR_MIP = 0x344,
+    CSR_PMPCFG0 = 0x3a0,
+    CSR_PMPCFG3 = 0x3a3,
+    CSR_PMPADDR0 = 0x3b0,
+    CSR_PMPADDR15 = 0x3bf,
+    CSR_TSELECT = 0x7a0,
+    CSR_MCYCLE = 0xb00,
+    CSR_MINSTRET = 0xb02,
+    CSR_MHPMCOUNTER3 = 0xb03,
+    CSR_MHPMCOUNTER31 = 0xb1f,
+    CSR_MVENDORID = 0xf11,
+    CSR_MARCHID = 0xf12,
+    CSR_MIMPID = 0xf13,
+    CSR_MHARTID = 0xf14,
     CSR_MCONFIGPTR = 0xf15,
 };
 
@@ -43,7 +77,7 @@ enum {
      MSTATUS_SUM | MSTATUS_MPP | MSTATUS_MXR | MSTATUS_TVM | MSTATUS_TSR | MSTATUS_TW |            \
      MSTATUS_VS | MSTATUS_FS)
 #define SSTATUS_RMASK                                                                              \
-    (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_VS | MSTATUS_FS | MSTATUS_XS |            \
+    (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_VS | MSTATUS_FS | MSTATUS_XS |             \
      MSTATUS_SUM | MSTATUS_MXR | MSTATUS_UXL | MSTATUS_SD)
 #define SSTATUS_WMASK                                                                              \
     (MSTATUS_SIE | MSTATUS_SPIE | MSTATUS_SPP | MSTATUS_VS | MSTATUS_FS | MSTATUS_SUM | MSTATUS_MXR)
@@ -93,7 +127,10 @@ static bool counter_ok(struct rv_cpu *c, unsigned csr)
     return true;
 }
 
-static bool fs_off(struct rv_cpu *c) { return (c->mstatus & MSTATUS_FS) == 0; }
+static bool fs_off(struct rv_cpu *c)
+{
+    return (c->mstatus & MSTATUS_FS) == 0;
+}
 
 static int csr_read(struct rv_cpu *c, unsigned csr, uint64_t *v)
 {
@@ -152,43 +189,107 @@ static int csr_read(struct rv_cpu *c, unsigned csr, uint64_t *v)
             return -1;
         *v = c->fflags | (c->frm << 5);
         return 0;
-    case CSR_SSTATUS: *v = with_sd(c->mstatus) & SSTATUS_RMASK; return 0;
-    case CSR_SIE: *v = c->mie & c->mideleg & RV_MIP_S_MASK; return 0;
-    case CSR_STVEC: *v = c->stvec; return 0;
-    case CSR_SCOUNTEREN: *v = c->scounteren; return 0;
-    case CSR_SENVCFG: *v = c->senvcfg; return 0;
-    case CSR_SSCRATCH: *v = c->sscratch; return 0;
-    case CSR_SEPC: *v = c->sepc; return 0;
-    case CSR_SCAUSE: *v = c->scause; return 0;
-    case CSR_STVAL: *v = c->stval; return 0;
-    case CSR_SIP: *v = (c->mip_sw | c->mip_hw) & c->mideleg & RV_MIP_S_MASK; return 0;
+    case CSR_SSTATUS:
+        *v = with_sd(c->mstatus) & SSTATUS_RMASK;
+        return 0;
+    case CSR_SIE:
+        *v = c->mie & c->mideleg & RV_MIP_S_MASK;
+        return 0;
+    case CSR_STVEC:
+        *v = c->stvec;
+        return 0;
+    case CSR_SCOUNTEREN:
+        *v = c->scounteren;
+        return 0;
+    case CSR_SENVCFG:
+        *v = c->senvcfg;
+        return 0;
+    case CSR_SSCRATCH:
+        *v = c->sscratch;
+        return 0;
+    case CSR_SEPC:
+        *v = c->sepc;
+        return 0;
+    case CSR_SCAUSE:
+        *v = c->scause;
+        return 0;
+    case CSR_STVAL:
+        *v = c->stval;
+        return 0;
+    case CSR_SIP:
+        *v = (c->mip_sw | c->mip_hw) & c->mideleg & RV_MIP_S_MASK;
+        return 0;
     case CSR_SATP:
         if (c->priv == RV_PRV_S && (c->mstatus & MSTATUS_TVM))
             return -1;
         *v = c->satp;
         return 0;
-    case CSR_MSTATUS: *v = with_sd(c->mstatus); return 0;
-    case CSR_MISA: *v = c->misa; return 0;
-    case CSR_MEDELEG: *v = c->medeleg; return 0;
-    case CSR_MIDELEG: *v = c->mideleg; return 0;
-    case CSR_MIE: *v = c->mie; return 0;
-    case CSR_MTVEC: *v = c->mtvec; return 0;
-    case CSR_MCOUNTEREN: *v = c->mcounteren; return 0;
-    case CSR_MENVCFG: *v = c->menvcfg; return 0;
-    case CSR_MCOUNTINHIBIT: *v = c->mcountinhibit; return 0;
-    case CSR_MSCRATCH: *v = c->mscratch; return 0;
-    case CSR_MEPC: *v = c->mepc; return 0;
-    case CSR_MCAUSE: *v = c->mcause; return 0;
-    case CSR_MTVAL: *v = c->mtval; return 0;
-    case CSR_MIP: *v = c->mip_sw | c->mip_hw; return 0;
-    case CSR_TSELECT: *v = 0; return 0;
-    case CSR_MCYCLE: *v = c->icount + c->cycle_off; return 0;
-    case CSR_MINSTRET: *v = c->icount + c->instret_off; return 0;
-    case CSR_MVENDORID: *v = 0; return 0;
-    case CSR_MARCHID: *v = RV_MARCHID; return 0;
-    case CSR_MIMPID: *v = RV_MIMPID; return 0;
-    case CSR_MHARTID: *v = c->cfg.hartid; return 0;
-    case CSR_MCONFIGPTR: *v = 0; return 0;
+    case CSR_MSTATUS:
+        *v = with_sd(c->mstatus);
+        return 0;
+    case CSR_MISA:
+        *v = c->misa;
+        return 0;
+    case CSR_MEDELEG:
+        *v = c->medeleg;
+        return 0;
+    case CSR_MIDELEG:
+        *v = c->mideleg;
+        return 0;
+    case CSR_MIE:
+        *v = c->mie;
+        return 0;
+    case CSR_MTVEC:
+        *v = c->mtvec;
+        return 0;
+    case CSR_MCOUNTEREN:
+        *v = c->mcounteren;
+        return 0;
+    case CSR_MENVCFG:
+        *v = c->menvcfg;
+        return 0;
+    case CSR_MCOUNTINHIBIT:
+        *v = c->mcountinhibit;
+        return 0;
+    case CSR_MSCRATCH:
+        *v = c->mscratch;
+        return 0;
+    case CSR_MEPC:
+        *v = c->mepc;
+        return 0;
+    case CSR_MCAUSE:
+        *v = c->mcause;
+        return 0;
+    case CSR_MTVAL:
+        *v = c->mtval;
+        return 0;
+    case CSR_MIP:
+        *v = c->mip_sw | c->mip_hw;
+        return 0;
+    case CSR_TSELECT:
+        *v = 0;
+        return 0;
+    case CSR_MCYCLE:
+        *v = c->icount + c->cycle_off;
+        return 0;
+    case CSR_MINSTRET:
+        *v = c->icount + c->instret_off;
+        return 0;
+    case CSR_MVENDORID:
+        *v = 0;
+        return 0;
+    case CSR_MARCHID:
+        *v = RV_MARCHID;
+        return 0;
+    case CSR_MIMPID:
+        *v = RV_MIMPID;
+        return 0;
+    case CSR_MHARTID:
+        *v = c->cfg.hartid;
+        return 0;
+    case CSR_MCONFIGPTR:
+        *v = 0;
+        return 0;
     }
     return -1;
 }
@@ -252,12 +353,24 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         if ((v & 3) < 2)
             c->stvec = v;
         return 0;
-    case CSR_SCOUNTEREN: c->scounteren = v; return 0;
-    case CSR_SENVCFG: c->senvcfg = v & ENVCFG_MASK; return 0;
-    case CSR_SSCRATCH: c->sscratch = v; return 0;
-    case CSR_SEPC: c->sepc = v; return 0;
-    case CSR_SCAUSE: c->scause = v; return 0;
-    case CSR_STVAL: c->stval = v; return 0;
+    case CSR_SCOUNTEREN:
+        c->scounteren = v;
+        return 0;
+    case CSR_SENVCFG:
+        c->senvcfg = v & ENVCFG_MASK;
+        return 0;
+    case CSR_SSCRATCH:
+        c->sscratch = v;
+        return 0;
+    case CSR_SEPC:
+        c->sepc = v;
+        return 0;
+    case CSR_SCAUSE:
+        c->scause = v;
+        return 0;
+    case CSR_STVAL:
+        c->stval = v;
+        return 0;
     case CSR_SIP: {
         uint64_t m = c->mideleg & (1u << RV_IRQ_SSIP);
         c->mip_sw = (c->mip_sw & ~m) | (v & m);
@@ -281,8 +394,11 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         write_mstatus(c, v, mask);
         return 0;
     }
-    case CSR_MISA: return 0; /* not writable */
-    case CSR_MEDELEG: c->medeleg = v & MEDELEG_MASK; return 0;
+    case CSR_MISA:
+        return 0; /* not writable */
+    case CSR_MEDELEG:
+        c->medeleg = v & MEDELEG_MASK;
+        return 0;
     case CSR_MIDELEG:
         c->mideleg = v & (RV_MIP_S_MASK | RV_MIP_VS_MASK);
         rv_update_irq(c);
@@ -295,21 +411,40 @@ static int csr_write(struct rv_cpu *c, unsigned csr, uint64_t v)
         if ((v & 3) < 2)
             c->mtvec = v;
         return 0;
-    case CSR_MCOUNTEREN: c->mcounteren = v; return 0;
-    case CSR_MENVCFG: c->menvcfg = v & ENVCFG_MASK; return 0;
-    case CSR_MCOUNTINHIBIT: c->mcountinhibit = v; return 0; /* kept, not acted on */
-    case CSR_MSCRATCH: c->mscratch = v; return 0;
-    case CSR_MEPC: c->mepc = v; return 0;
-    case CSR_MCAUSE: c->mcause = v; return 0;
-    case CSR_MTVAL: c->mtval = v; return 0;
+    case CSR_MCOUNTEREN:
+        c->mcounteren = v;
+        return 0;
+    case CSR_MENVCFG:
+        c->menvcfg = v & ENVCFG_MASK;
+        return 0;
+    case CSR_MCOUNTINHIBIT:
+        c->mcountinhibit = v;
+        return 0; /* kept, not acted on */
+    case CSR_MSCRATCH:
+        c->mscratch = v;
+        return 0;
+    case CSR_MEPC:
+        c->mepc = v;
+        return 0;
+    case CSR_MCAUSE:
+        c->mcause = v;
+        return 0;
+    case CSR_MTVAL:
+        c->mtval = v;
+        return 0;
     case CSR_MIP:
         c->mip_sw = (c->mip_sw & ~(RV_MIP_S_MASK | RV_MIP_VS_MASK)) |
                     (v & (RV_MIP_S_MASK | RV_MIP_VS_MASK));
         rv_update_irq(c);
         return 0;
-    case CSR_TSELECT: return 0;
-    case CSR_MCYCLE: c->cycle_off = v - c->icount; return 0;
-    case CSR_MINSTRET: c->instret_off = v - c->icount; return 0;
+    case CSR_TSELECT:
+        return 0;
+    case CSR_MCYCLE:
+        c->cycle_off = v - c->icount;
+        return 0;
+    case CSR_MINSTRET:
+        c->instret_off = v - c->icount;
+        return 0;
     }
     return -1;
 }
@@ -328,9 +463,15 @@ int rv_csr_op(struct rv_cpu *c, unsigned csr, unsigned funct3, uint64_t src, boo
     if (write) {
         uint64_t nv;
         switch (funct3 & 3) {
-        case 1: nv = src; break;
-        case 2: nv = old | src; break;
-        default: nv = old & ~src; break;
+        case 1:
+            nv = src;
+            break;
+        case 2:
+            nv = old | src;
+            break;
+        default:
+            nv = old & ~src;
+            break;
         }
         if (csr_write(c, csr, nv))
             return -1;

@@ -6,13 +6,19 @@
  */
 #include "targets/riscv/rv-internal.h"
 
-static inline uint32_t bits(uint32_t x, int hi, int lo) { return (x >> lo) & ((1u << (hi - lo + 1)) - 1); }
+static inline uint32_t bits(uint32_t x, int hi, int lo)
+{
+    return (x >> lo) & ((1u << (hi - lo + 1)) - 1);
+}
 static inline int32_t sext(uint32_t x, int nbits)
 {
     return (int32_t)(x << (32 - nbits)) >> (32 - nbits);
 }
 
-static inline uint8_t wreg(uint32_t r) { return r ? (uint8_t)r : RV_XDISCARD; }
+static inline uint8_t wreg(uint32_t r)
+{
+    return r ? (uint8_t)r : RV_XDISCARD;
+}
 
 static void set(struct rv_insn *in, int op, uint32_t rd, uint32_t rs1, uint32_t rs2, int32_t imm)
 {
@@ -23,7 +29,10 @@ static void set(struct rv_insn *in, int op, uint32_t rd, uint32_t rs1, uint32_t 
     in->imm = imm;
 }
 
-static void illegal(struct rv_insn *in) { in->opc = RV_OP_ILLEGAL; }
+static void illegal(struct rv_insn *in)
+{
+    in->opc = RV_OP_ILLEGAL;
+}
 
 /* FP: rd/rs are f registers except where the op says x; int destinations use wreg. */
 static void decode_fp(uint32_t raw, struct rv_insn *in)
@@ -40,10 +49,18 @@ static void decode_fp(uint32_t raw, struct rv_insn *in)
         return;
     }
     switch (f7 >> 2) {
-    case 0x00: in->opc = dbl ? RV_OP_FADD_D : RV_OP_FADD_S; return;
-    case 0x01: in->opc = dbl ? RV_OP_FSUB_D : RV_OP_FSUB_S; return;
-    case 0x02: in->opc = dbl ? RV_OP_FMUL_D : RV_OP_FMUL_S; return;
-    case 0x03: in->opc = dbl ? RV_OP_FDIV_D : RV_OP_FDIV_S; return;
+    case 0x00:
+        in->opc = dbl ? RV_OP_FADD_D : RV_OP_FADD_S;
+        return;
+    case 0x01:
+        in->opc = dbl ? RV_OP_FSUB_D : RV_OP_FSUB_S;
+        return;
+    case 0x02:
+        in->opc = dbl ? RV_OP_FMUL_D : RV_OP_FMUL_S;
+        return;
+    case 0x03:
+        in->opc = dbl ? RV_OP_FDIV_D : RV_OP_FDIV_S;
+        return;
     case 0x0b:
         if (rs2 != 0)
             break;
@@ -119,23 +136,31 @@ static void decode32(uint32_t raw, struct rv_insn *in)
                          21);
 
     switch (bits(raw, 6, 0)) {
-    case 0x37: set(in, RV_OP_LUI, rd, 0, 0, imm_u); return;
-    case 0x17: set(in, RV_OP_AUIPC, rd, 0, 0, imm_u); return;
-    case 0x6f: set(in, RV_OP_JAL, rd, 0, 0, imm_j); return;
+    case 0x37:
+        set(in, RV_OP_LUI, rd, 0, 0, imm_u);
+        return;
+    case 0x17:
+        set(in, RV_OP_AUIPC, rd, 0, 0, imm_u);
+        return;
+    case 0x6f:
+        set(in, RV_OP_JAL, rd, 0, 0, imm_j);
+        return;
     case 0x67:
         if (f3 != 0)
             break;
         set(in, RV_OP_JALR, rd, rs1, 0, imm_i);
         return;
     case 0x63: {
-        static const int ops[8] = {RV_OP_BEQ, RV_OP_BNE, -1, -1, RV_OP_BLT, RV_OP_BGE, RV_OP_BLTU, RV_OP_BGEU};
+        static const int ops[8] = {RV_OP_BEQ, RV_OP_BNE, -1,         -1,
+                                   RV_OP_BLT, RV_OP_BGE, RV_OP_BLTU, RV_OP_BGEU};
         if (ops[f3] < 0)
             break;
         set(in, ops[f3], 0, rs1, rs2, imm_b);
         return;
     }
     case 0x03: {
-        static const int ops[8] = {RV_OP_LB, RV_OP_LH, RV_OP_LW, RV_OP_LD, RV_OP_LBU, RV_OP_LHU, RV_OP_LWU, -1};
+        static const int ops[8] = {RV_OP_LB,  RV_OP_LH,  RV_OP_LW,  RV_OP_LD,
+                                   RV_OP_LBU, RV_OP_LHU, RV_OP_LWU, -1};
         if (ops[f3] < 0)
             break;
         set(in, ops[f3], rd, rs1, 0, imm_i);
@@ -158,11 +183,21 @@ static void decode32(uint32_t raw, struct rv_insn *in)
             else
                 set(in, RV_OP_ADDI, rd, rs1, 0, imm_i);
             return;
-        case 2: set(in, RV_OP_SLTI, rd, rs1, 0, imm_i); return;
-        case 3: set(in, RV_OP_SLTIU, rd, rs1, 0, imm_i); return;
-        case 4: set(in, RV_OP_XORI, rd, rs1, 0, imm_i); return;
-        case 6: set(in, RV_OP_ORI, rd, rs1, 0, imm_i); return;
-        case 7: set(in, RV_OP_ANDI, rd, rs1, 0, imm_i); return;
+        case 2:
+            set(in, RV_OP_SLTI, rd, rs1, 0, imm_i);
+            return;
+        case 3:
+            set(in, RV_OP_SLTIU, rd, rs1, 0, imm_i);
+            return;
+        case 4:
+            set(in, RV_OP_XORI, rd, rs1, 0, imm_i);
+            return;
+        case 6:
+            set(in, RV_OP_ORI, rd, rs1, 0, imm_i);
+            return;
+        case 7:
+            set(in, RV_OP_ANDI, rd, rs1, 0, imm_i);
+            return;
         case 1:
             if (bits(raw, 31, 26) != 0)
                 break;
@@ -180,7 +215,9 @@ static void decode32(uint32_t raw, struct rv_insn *in)
         break;
     case 0x1b:
         switch (f3) {
-        case 0: set(in, RV_OP_ADDIW, rd, rs1, 0, imm_i); return;
+        case 0:
+            set(in, RV_OP_ADDIW, rd, rs1, 0, imm_i);
+            return;
         case 1:
             if (f7 != 0)
                 break;
@@ -198,9 +235,9 @@ static void decode32(uint32_t raw, struct rv_insn *in)
         break;
     case 0x33: {
         static const int base[8] = {RV_OP_ADD, RV_OP_SLL, RV_OP_SLT, RV_OP_SLTU,
-                                    RV_OP_XOR, RV_OP_SRL, RV_OP_OR, RV_OP_AND};
+                                    RV_OP_XOR, RV_OP_SRL, RV_OP_OR,  RV_OP_AND};
         static const int mul[8] = {RV_OP_MUL, RV_OP_MULH, RV_OP_MULHSU, RV_OP_MULHU,
-                                   RV_OP_DIV, RV_OP_DIVU, RV_OP_REM, RV_OP_REMU};
+                                   RV_OP_DIV, RV_OP_DIVU, RV_OP_REM,    RV_OP_REMU};
         if (f7 == 0)
             set(in, base[f3], rd, rs1, rs2, 0);
         else if (f7 == 1)
@@ -249,8 +286,8 @@ static void decode32(uint32_t raw, struct rv_insn *in)
             set(in, d ? RV_OP_LR_D : RV_OP_LR_W, rd, rs1, 0, 0);
         } else if (f5 == 3) {
             set(in, d ? RV_OP_SC_D : RV_OP_SC_W, rd, rs1, rs2, 0);
-        } else if (f5 == 0 || f5 == 1 || f5 == 4 || f5 == 8 || f5 == 12 || f5 == 16 ||
-                   f5 == 20 || f5 == 24 || f5 == 28) {
+        } else if (f5 == 0 || f5 == 1 || f5 == 4 || f5 == 8 || f5 == 12 || f5 == 16 || f5 == 20 ||
+                   f5 == 24 || f5 == 28) {
             set(in, d ? RV_OP_AMO_D : RV_OP_AMO_W, rd, rs1, rs2, f5);
         } else {
             break;
@@ -305,7 +342,10 @@ static void decode32(uint32_t raw, struct rv_insn *in)
             break;
         set(in, f3 == 2 ? RV_OP_FSW : RV_OP_FSD, 0, rs1, rs2, imm_s);
         return;
-    case 0x43: case 0x47: case 0x4b: case 0x4f: {
+    case 0x43:
+    case 0x47:
+    case 0x4b:
+    case 0x4f: {
         uint32_t fmt = bits(raw, 26, 25);
         if (fmt > 1)
             break;
@@ -410,8 +450,8 @@ static void decode16(uint32_t raw, struct rv_insn *in)
                 set(in, RV_OP_ANDI, rs1p, rs1p, 0, imm6);
                 return;
             }
-            static const int ops[8] = {RV_OP_SUB, RV_OP_XOR, RV_OP_OR, RV_OP_AND,
-                                       RV_OP_SUBW, RV_OP_ADDW, -1, -1};
+            static const int ops[8] = {RV_OP_SUB,  RV_OP_XOR,  RV_OP_OR, RV_OP_AND,
+                                       RV_OP_SUBW, RV_OP_ADDW, -1,       -1};
             int o = ops[(bits(raw, 12, 12) << 2) | bits(raw, 6, 5)];
             if (o < 0)
                 break;
@@ -419,19 +459,20 @@ static void decode16(uint32_t raw, struct rv_insn *in)
             return;
         }
         case 5: { /* c.j */
-            int32_t imm = sext((bits(raw, 12, 12) << 11) | (bits(raw, 8, 8) << 10) |
-                                   (bits(raw, 10, 9) << 8) | (bits(raw, 6, 6) << 7) |
-                                   (bits(raw, 7, 7) << 6) | (bits(raw, 2, 2) << 5) |
-                                   (bits(raw, 11, 11) << 4) | (bits(raw, 5, 3) << 1),
-                               12);
+            int32_t imm =
+                sext((bits(raw, 12, 12) << 11) | (bits(raw, 8, 8) << 10) | (bits(raw, 10, 9) << 8) |
+                         (bits(raw, 6, 6) << 7) | (bits(raw, 7, 7) << 6) | (bits(raw, 2, 2) << 5) |
+                         (bits(raw, 11, 11) << 4) | (bits(raw, 5, 3) << 1),
+                     12);
             set(in, RV_OP_JAL, 0, 0, 0, imm);
             return;
         }
-        case 6: case 7: {
-            int32_t imm = sext((bits(raw, 12, 12) << 8) | (bits(raw, 6, 5) << 6) |
-                                   (bits(raw, 2, 2) << 5) | (bits(raw, 11, 10) << 3) |
-                                   (bits(raw, 4, 3) << 1),
-                               9);
+        case 6:
+        case 7: {
+            int32_t imm =
+                sext((bits(raw, 12, 12) << 8) | (bits(raw, 6, 5) << 6) | (bits(raw, 2, 2) << 5) |
+                         (bits(raw, 11, 10) << 3) | (bits(raw, 4, 3) << 1),
+                     9);
             set(in, f3 == 6 ? RV_OP_BEQ : RV_OP_BNE, 0, rs1p, 0, imm);
             return;
         }

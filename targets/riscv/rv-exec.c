@@ -22,7 +22,10 @@ static inline uint32_t unbox_s(uint64_t v)
 {
     return (v >> 32) == 0xffffffffu ? (uint32_t)v : 0x7fc00000u;
 }
-static inline uint64_t box_s(uint32_t v) { return 0xffffffff00000000ull | v; }
+static inline uint64_t box_s(uint32_t v)
+{
+    return 0xffffffff00000000ull | v;
+}
 
 static uint64_t amo_compute(unsigned f5, uint64_t old, uint64_t src, bool w)
 {
@@ -32,19 +35,31 @@ static uint64_t amo_compute(unsigned f5, uint64_t old, uint64_t src, bool w)
     }
     uint64_t uo = w ? (uint32_t)old : old, us = w ? (uint32_t)src : src;
     switch (f5) {
-    case 0: return old + src;
-    case 1: return src;
-    case 4: return old ^ src;
-    case 8: return old | src;
-    case 12: return old & src;
-    case 16: return (int64_t)old < (int64_t)src ? old : src;
-    case 20: return (int64_t)old > (int64_t)src ? old : src;
-    case 24: return uo < us ? old : src;
-    default: return uo > us ? old : src;
+    case 0:
+        return old + src;
+    case 1:
+        return src;
+    case 4:
+        return old ^ src;
+    case 8:
+        return old | src;
+    case 12:
+        return old & src;
+    case 16:
+        return (int64_t)old < (int64_t)src ? old : src;
+    case 20:
+        return (int64_t)old > (int64_t)src ? old : src;
+    case 24:
+        return uo < us ? old : src;
+    default:
+        return uo > us ? old : src;
     }
 }
 
-static inline uint64_t mulh(int64_t a, int64_t b) { return (uint64_t)(((__int128)a * b) >> 64); }
+static inline uint64_t mulh(int64_t a, int64_t b)
+{
+    return (uint64_t)(((__int128)a * b) >> 64);
+}
 static inline uint64_t mulhu(uint64_t a, uint64_t b)
 {
     return (uint64_t)(((unsigned __int128)a * b) >> 64);
@@ -54,7 +69,10 @@ static inline uint64_t mulhsu(int64_t a, uint64_t b)
     return (uint64_t)(((__int128)a * (__int128)(unsigned __int128)b) >> 64);
 }
 
-void rv_exec_init(void) { rv_exec(NULL, NULL); }
+void rv_exec_init(void)
+{
+    rv_exec(NULL, NULL);
+}
 
 int rv_exec(struct rv_cpu *c, struct vcpu_exit *exit)
 {
@@ -85,7 +103,7 @@ int rv_exec(struct rv_cpu *c, struct vcpu_exit *exit)
 #define NEXT                                                                                       \
     do {                                                                                           \
         in++;                                                                                      \
-        goto *in->op;                                                                              \
+        goto * in->op;                                                                             \
     } while (0)
 #define CHAIN(slot, target)                                                                        \
     do {                                                                                           \
@@ -112,7 +130,7 @@ int rv_exec(struct rv_cpu *c, struct vcpu_exit *exit)
     do {                                                                                           \
         uint64_t a_ = (addr);                                                                      \
         const struct rv_tlb_entry *e_ = &dtlb[TLB_IDX(a_)];                                        \
-        if (likely(e_->tag_r == (a_ & (RV_PAGE_MASK | ((size) - 1))))) {                           \
+        if (likely(e_->tag_r == (a_ & (RV_PAGE_MASK | ((size)-1))))) {                             \
             type v_;                                                                               \
             memcpy(&v_, (const void *)(e_->addend + a_), (size));                                  \
             dst = v_;                                                                              \
@@ -127,7 +145,7 @@ int rv_exec(struct rv_cpu *c, struct vcpu_exit *exit)
     do {                                                                                           \
         uint64_t a_ = (addr), sv_ = (val);                                                         \
         const struct rv_tlb_entry *e_ = &dtlb[TLB_IDX(a_)];                                        \
-        if (likely(e_->tag_w == (a_ & (RV_PAGE_MASK | ((size) - 1))))) {                           \
+        if (likely(e_->tag_w == (a_ & (RV_PAGE_MASK | ((size)-1))))) {                             \
             memcpy((void *)(e_->addend + a_), &sv_, (size));                                       \
         } else {                                                                                   \
             if (unlikely(rv_store_slow(c, a_, (size), sv_)))                                       \
@@ -200,7 +218,7 @@ dispatch_link:
 exec_block:
     c->icount += b->ninsns;
     in = b->insns;
-    goto *in->op;
+    goto * in->op;
 
 raise_pending:
     c->pc = PC;
@@ -215,16 +233,24 @@ L_BLOCK_END:
     CHAIN(1, PC);
 
     /* ---- RV64I ---- */
-L_LUI: RD = IMM; NEXT;
-L_LI: RD = IMM; NEXT;
-L_MV: RD = RS1; NEXT;
-L_AUIPC: RD = PC + IMM; NEXT;
-L_JAL: {
+L_LUI:
+    RD = IMM;
+    NEXT;
+L_LI:
+    RD = IMM;
+    NEXT;
+L_MV:
+    RD = RS1;
+    NEXT;
+L_AUIPC:
+    RD = PC + IMM;
+    NEXT;
+L_JAL : {
     uint64_t t = PC + IMM;
     RD = NPC;
     CHAIN(0, t);
 }
-L_JALR: {
+L_JALR : {
     /* indirect: the jump cache, checked against the fetch TLB, without the full dispatch */
     uint64_t t = (RS1 + IMM) & ~1ull;
     RD = NPC;
@@ -233,101 +259,216 @@ L_JALR: {
         goto dispatch;
     const struct rv_tlb_entry *ie = &c->itlb[TLB_IDX(t)];
     struct rv_block *nb = c->jc[rv_jc_hash(t)];
-    if (likely(nb && nb->pc == t && ie->tag_x == (t & RV_PAGE_MASK) && nb->host == ie->addend + t)) {
+    if (likely(nb && nb->pc == t && ie->tag_x == (t & RV_PAGE_MASK) &&
+               nb->host == ie->addend + t)) {
         b = nb;
         goto exec_block;
     }
     goto dispatch;
 }
-L_BEQ: if (RS1 == RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
-L_BNE: if (RS1 != RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
-L_BLT: if ((int64_t)RS1 < (int64_t)RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
-L_BGE: if ((int64_t)RS1 >= (int64_t)RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
-L_BLTU: if (RS1 < RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
-L_BGEU: if (RS1 >= RS2) CHAIN(0, PC + IMM); CHAIN(1, NPC);
+L_BEQ:
+    if (RS1 == RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
+L_BNE:
+    if (RS1 != RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
+L_BLT:
+    if ((int64_t)RS1 < (int64_t)RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
+L_BGE:
+    if ((int64_t)RS1 >= (int64_t)RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
+L_BLTU:
+    if (RS1 < RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
+L_BGEU:
+    if (RS1 >= RS2)
+        CHAIN(0, PC + IMM);
+    CHAIN(1, NPC);
 
-L_LB: LOAD_AT(int8_t, 1, RS1 + IMM, RD); NEXT;
-L_LH: LOAD_AT(int16_t, 2, RS1 + IMM, RD); NEXT;
-L_LW: LOAD_AT(int32_t, 4, RS1 + IMM, RD); NEXT;
-L_LD: LOAD_AT(uint64_t, 8, RS1 + IMM, RD); NEXT;
-L_LBU: LOAD_AT(uint8_t, 1, RS1 + IMM, RD); NEXT;
-L_LHU: LOAD_AT(uint16_t, 2, RS1 + IMM, RD); NEXT;
-L_LWU: LOAD_AT(uint32_t, 4, RS1 + IMM, RD); NEXT;
-L_SB: STORE_AT(1, RS1 + IMM, RS2); NEXT;
-L_SH: STORE_AT(2, RS1 + IMM, RS2); NEXT;
-L_SW: STORE_AT(4, RS1 + IMM, RS2); NEXT;
-L_SD: STORE_AT(8, RS1 + IMM, RS2); NEXT;
+L_LB:
+    LOAD_AT(int8_t, 1, RS1 + IMM, RD);
+    NEXT;
+L_LH:
+    LOAD_AT(int16_t, 2, RS1 + IMM, RD);
+    NEXT;
+L_LW:
+    LOAD_AT(int32_t, 4, RS1 + IMM, RD);
+    NEXT;
+L_LD:
+    LOAD_AT(uint64_t, 8, RS1 + IMM, RD);
+    NEXT;
+L_LBU:
+    LOAD_AT(uint8_t, 1, RS1 + IMM, RD);
+    NEXT;
+L_LHU:
+    LOAD_AT(uint16_t, 2, RS1 + IMM, RD);
+    NEXT;
+L_LWU:
+    LOAD_AT(uint32_t, 4, RS1 + IMM, RD);
+    NEXT;
+L_SB:
+    STORE_AT(1, RS1 + IMM, RS2);
+    NEXT;
+L_SH:
+    STORE_AT(2, RS1 + IMM, RS2);
+    NEXT;
+L_SW:
+    STORE_AT(4, RS1 + IMM, RS2);
+    NEXT;
+L_SD:
+    STORE_AT(8, RS1 + IMM, RS2);
+    NEXT;
 
-L_ADDI: RD = RS1 + IMM; NEXT;
-L_SLTI: RD = (int64_t)RS1 < IMM; NEXT;
-L_SLTIU: RD = RS1 < (uint64_t)IMM; NEXT;
-L_XORI: RD = RS1 ^ IMM; NEXT;
-L_ORI: RD = RS1 | IMM; NEXT;
-L_ANDI: RD = RS1 & IMM; NEXT;
-L_SLLI: RD = RS1 << in->imm; NEXT;
-L_SRLI: RD = RS1 >> in->imm; NEXT;
-L_SRAI: RD = (int64_t)RS1 >> in->imm; NEXT;
-L_ADD: RD = RS1 + RS2; NEXT;
-L_SUB: RD = RS1 - RS2; NEXT;
-L_SLL: RD = RS1 << (RS2 & 63); NEXT;
-L_SLT: RD = (int64_t)RS1 < (int64_t)RS2; NEXT;
-L_SLTU: RD = RS1 < RS2; NEXT;
-L_XOR: RD = RS1 ^ RS2; NEXT;
-L_SRL: RD = RS1 >> (RS2 & 63); NEXT;
-L_SRA: RD = (int64_t)RS1 >> (RS2 & 63); NEXT;
-L_OR: RD = RS1 | RS2; NEXT;
-L_AND: RD = RS1 & RS2; NEXT;
-L_ADDIW: RD = (int64_t)(int32_t)(RS1 + IMM); NEXT;
-L_SLLIW: RD = (int64_t)(int32_t)((uint32_t)RS1 << in->imm); NEXT;
-L_SRLIW: RD = (int64_t)(int32_t)((uint32_t)RS1 >> in->imm); NEXT;
-L_SRAIW: RD = (int64_t)((int32_t)RS1 >> in->imm); NEXT;
-L_ADDW: RD = (int64_t)(int32_t)(RS1 + RS2); NEXT;
-L_SUBW: RD = (int64_t)(int32_t)(RS1 - RS2); NEXT;
-L_SLLW: RD = (int64_t)(int32_t)((uint32_t)RS1 << (RS2 & 31)); NEXT;
-L_SRLW: RD = (int64_t)(int32_t)((uint32_t)RS1 >> (RS2 & 31)); NEXT;
-L_SRAW: RD = (int64_t)((int32_t)RS1 >> (RS2 & 31)); NEXT;
+L_ADDI:
+    RD = RS1 + IMM;
+    NEXT;
+L_SLTI:
+    RD = (int64_t)RS1 < IMM;
+    NEXT;
+L_SLTIU:
+    RD = RS1 < (uint64_t)IMM;
+    NEXT;
+L_XORI:
+    RD = RS1 ^ IMM;
+    NEXT;
+L_ORI:
+    RD = RS1 | IMM;
+    NEXT;
+L_ANDI:
+    RD = RS1 & IMM;
+    NEXT;
+L_SLLI:
+    RD = RS1 << in->imm;
+    NEXT;
+L_SRLI:
+    RD = RS1 >> in->imm;
+    NEXT;
+L_SRAI:
+    RD = (int64_t)RS1 >> in->imm;
+    NEXT;
+L_ADD:
+    RD = RS1 + RS2;
+    NEXT;
+L_SUB:
+    RD = RS1 - RS2;
+    NEXT;
+L_SLL:
+    RD = RS1 << (RS2 & 63);
+    NEXT;
+L_SLT:
+    RD = (int64_t)RS1 < (int64_t)RS2;
+    NEXT;
+L_SLTU:
+    RD = RS1 < RS2;
+    NEXT;
+L_XOR:
+    RD = RS1 ^ RS2;
+    NEXT;
+L_SRL:
+    RD = RS1 >> (RS2 & 63);
+    NEXT;
+L_SRA:
+    RD = (int64_t)RS1 >> (RS2 & 63);
+    NEXT;
+L_OR:
+    RD = RS1 | RS2;
+    NEXT;
+L_AND:
+    RD = RS1 & RS2;
+    NEXT;
+L_ADDIW:
+    RD = (int64_t)(int32_t)(RS1 + IMM);
+    NEXT;
+L_SLLIW:
+    RD = (int64_t)(int32_t)((uint32_t)RS1 << in->imm);
+    NEXT;
+L_SRLIW:
+    RD = (int64_t)(int32_t)((uint32_t)RS1 >> in->imm);
+    NEXT;
+L_SRAIW:
+    RD = (int64_t)((int32_t)RS1 >> in->imm);
+    NEXT;
+L_ADDW:
+    RD = (int64_t)(int32_t)(RS1 + RS2);
+    NEXT;
+L_SUBW:
+    RD = (int64_t)(int32_t)(RS1 - RS2);
+    NEXT;
+L_SLLW:
+    RD = (int64_t)(int32_t)((uint32_t)RS1 << (RS2 & 31));
+    NEXT;
+L_SRLW:
+    RD = (int64_t)(int32_t)((uint32_t)RS1 >> (RS2 & 31));
+    NEXT;
+L_SRAW:
+    RD = (int64_t)((int32_t)RS1 >> (RS2 & 31));
+    NEXT;
 
     /* ---- M ---- */
-L_MUL: RD = RS1 * RS2; NEXT;
-L_MULH: RD = mulh(RS1, RS2); NEXT;
-L_MULHSU: RD = mulhsu(RS1, RS2); NEXT;
-L_MULHU: RD = mulhu(RS1, RS2); NEXT;
-L_DIV: {
+L_MUL:
+    RD = RS1 * RS2;
+    NEXT;
+L_MULH:
+    RD = mulh(RS1, RS2);
+    NEXT;
+L_MULHSU:
+    RD = mulhsu(RS1, RS2);
+    NEXT;
+L_MULHU:
+    RD = mulhu(RS1, RS2);
+    NEXT;
+L_DIV : {
     int64_t a = RS1, d = RS2;
     RD = d == 0 ? ~0ull : (a == INT64_MIN && d == -1) ? (uint64_t)a : (uint64_t)(a / d);
     NEXT;
 }
-L_DIVU: RD = RS2 == 0 ? ~0ull : RS1 / RS2; NEXT;
-L_REM: {
+L_DIVU:
+    RD = RS2 == 0 ? ~0ull : RS1 / RS2;
+    NEXT;
+L_REM : {
     int64_t a = RS1, d = RS2;
     RD = d == 0 ? (uint64_t)a : (a == INT64_MIN && d == -1) ? 0 : (uint64_t)(a % d);
     NEXT;
 }
-L_REMU: RD = RS2 == 0 ? RS1 : RS1 % RS2; NEXT;
-L_MULW: RD = (int64_t)(int32_t)(RS1 * RS2); NEXT;
-L_DIVW: {
+L_REMU:
+    RD = RS2 == 0 ? RS1 : RS1 % RS2;
+    NEXT;
+L_MULW:
+    RD = (int64_t)(int32_t)(RS1 * RS2);
+    NEXT;
+L_DIVW : {
     int32_t a = RS1, d = RS2;
-    RD = d == 0 ? ~0ull : (a == INT32_MIN && d == -1) ? (uint64_t)(int64_t)a : (uint64_t)(int64_t)(a / d);
+    RD = d == 0                        ? ~0ull
+         : (a == INT32_MIN && d == -1) ? (uint64_t)(int64_t)a
+                                       : (uint64_t)(int64_t)(a / d);
     NEXT;
 }
-L_DIVUW: {
+L_DIVUW : {
     uint32_t a = RS1, d = RS2;
     RD = d == 0 ? ~0ull : (uint64_t)(int64_t)(int32_t)(a / d);
     NEXT;
 }
-L_REMW: {
+L_REMW : {
     int32_t a = RS1, d = RS2;
-    RD = d == 0 ? (uint64_t)(int64_t)a : (a == INT32_MIN && d == -1) ? 0 : (uint64_t)(int64_t)(a % d);
+    RD = d == 0                        ? (uint64_t)(int64_t)a
+         : (a == INT32_MIN && d == -1) ? 0
+                                       : (uint64_t)(int64_t)(a % d);
     NEXT;
 }
-L_REMUW: {
+L_REMUW : {
     uint32_t a = RS1, d = RS2;
     RD = (uint64_t)(int64_t)(int32_t)(d == 0 ? a : a % d);
     NEXT;
 }
 
     /* ---- A ---- */
-L_LR_W: {
+L_LR_W : {
     uint64_t a = RS1;
     int32_t v;
     if (a & 3)
@@ -338,7 +479,7 @@ L_LR_W: {
     RD = (uint64_t)(int64_t)v;
     NEXT;
 }
-L_LR_D: {
+L_LR_D : {
     uint64_t a = RS1, v;
     if (a & 7)
         RAISE(RV_EXC_LOAD_MISALIGNED, a);
@@ -349,7 +490,7 @@ L_LR_D: {
     NEXT;
 }
 L_SC_W:
-L_SC_D: {
+L_SC_D : {
     /*
      * As QEMU 7.2 with one hart: a reservation mismatch fails without
      * touching memory; otherwise a load (faulting as a load), then a store
@@ -377,7 +518,7 @@ L_SC_D: {
     NEXT;
 }
 L_AMO_W:
-L_AMO_D: {
+L_AMO_D : {
     /* QEMU 7.2 with one hart: alignment checked as a load, then load, then store */
     bool w = in->opc == RV_OP_AMO_W;
     unsigned size = w ? 4 : 8;
@@ -412,13 +553,16 @@ L_AMO_D: {
 }
 
     /* ---- system ---- */
-L_FENCE: NEXT;
+L_FENCE:
+    NEXT;
 L_FENCE_I:
     /* stores to translated code already dropped it; the block ends here */
     c->pc = NPC;
     goto dispatch;
-L_ECALL: RAISE(RV_EXC_ECALL_U + c->priv, 0);
-L_EBREAK: RAISE(RV_EXC_BREAKPOINT, 0);
+L_ECALL:
+    RAISE(RV_EXC_ECALL_U + c->priv, 0);
+L_EBREAK:
+    RAISE(RV_EXC_BREAKPOINT, 0);
 L_MRET:
     if (c->priv != RV_PRV_M)
         goto illegal;
@@ -447,7 +591,7 @@ L_SFENCE_VMA:
         rv_tlb_flush(c);
     c->pc = NPC;
     goto dispatch;
-L_CSR: {
+L_CSR : {
     unsigned f3 = in->aux;
     uint64_t src = (f3 & 4) ? in->rs1 : RS1, old;
     /* as QEMU 7.2: csrrs/csrrc write (and need a writable CSR) only with a non-zero mask */
@@ -462,23 +606,30 @@ L_CSR: {
 }
 
     /* ---- F and D ---- */
-L_FLW: {
+L_FLW : {
     uint32_t v;
     FP_CHECK();
     LOAD_AT(uint32_t, 4, RS1 + IMM, v);
     SETF(box_s(v));
 }
-L_FLD: {
+L_FLD : {
     uint64_t v;
     FP_CHECK();
     LOAD_AT(uint64_t, 8, RS1 + IMM, v);
     SETF(v);
 }
-L_FSW: FP_CHECK(); STORE_AT(4, RS1 + IMM, (uint32_t)FS2); NEXT;
-L_FSD: FP_CHECK(); STORE_AT(8, RS1 + IMM, FS2); NEXT;
+L_FSW:
+    FP_CHECK();
+    STORE_AT(4, RS1 + IMM, (uint32_t)FS2);
+    NEXT;
+L_FSD:
+    FP_CHECK();
+    STORE_AT(8, RS1 + IMM, FS2);
+    NEXT;
 
 #define FP3(name, fn, w)                                                                           \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         FP_CHECK();                                                                                \
         FP_RM(rm);                                                                                 \
         if (w)                                                                                     \
@@ -496,7 +647,8 @@ L_FSD: FP_CHECK(); STORE_AT(8, RS1 + IMM, FS2); NEXT;
     FP3(FNMADD_D, rv_f64_nmadd, 0)
 
 #define FP2(name, fn, w)                                                                           \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         FP_CHECK();                                                                                \
         FP_RM(rm);                                                                                 \
         if (w)                                                                                     \
@@ -513,23 +665,52 @@ L_FSD: FP_CHECK(); STORE_AT(8, RS1 + IMM, FS2); NEXT;
     FP2(FMUL_D, rv_f64_mul, 0)
     FP2(FDIV_D, rv_f64_div, 0)
 
-L_FSQRT_S: { FP_CHECK(); FP_RM(rm); SETF(box_s(rv_f32_sqrt(unbox_s(FS1), rm, FL))); }
-L_FSQRT_D: { FP_CHECK(); FP_RM(rm); SETF(rv_f64_sqrt(FS1, rm, FL)); }
+L_FSQRT_S : {
+    FP_CHECK();
+    FP_RM(rm);
+    SETF(box_s(rv_f32_sqrt(unbox_s(FS1), rm, FL)));
+}
+L_FSQRT_D : {
+    FP_CHECK();
+    FP_RM(rm);
+    SETF(rv_f64_sqrt(FS1, rm, FL));
+}
 
-L_FSGNJ_S: FP_CHECK(); SETF(box_s((unbox_s(FS1) & 0x7fffffffu) | (unbox_s(FS2) & 0x80000000u)));
-L_FSGNJN_S: FP_CHECK(); SETF(box_s((unbox_s(FS1) & 0x7fffffffu) | (~unbox_s(FS2) & 0x80000000u)));
-L_FSGNJX_S: FP_CHECK(); SETF(box_s(unbox_s(FS1) ^ (unbox_s(FS2) & 0x80000000u)));
-L_FSGNJ_D: FP_CHECK(); SETF((FS1 & ~(1ull << 63)) | (FS2 & (1ull << 63)));
-L_FSGNJN_D: FP_CHECK(); SETF((FS1 & ~(1ull << 63)) | (~FS2 & (1ull << 63)));
-L_FSGNJX_D: FP_CHECK(); SETF(FS1 ^ (FS2 & (1ull << 63)));
+L_FSGNJ_S:
+    FP_CHECK();
+    SETF(box_s((unbox_s(FS1) & 0x7fffffffu) | (unbox_s(FS2) & 0x80000000u)));
+L_FSGNJN_S:
+    FP_CHECK();
+    SETF(box_s((unbox_s(FS1) & 0x7fffffffu) | (~unbox_s(FS2) & 0x80000000u)));
+L_FSGNJX_S:
+    FP_CHECK();
+    SETF(box_s(unbox_s(FS1) ^ (unbox_s(FS2) & 0x80000000u)));
+L_FSGNJ_D:
+    FP_CHECK();
+    SETF((FS1 & ~(1ull << 63)) | (FS2 & (1ull << 63)));
+L_FSGNJN_D:
+    FP_CHECK();
+    SETF((FS1 & ~(1ull << 63)) | (~FS2 & (1ull << 63)));
+L_FSGNJX_D:
+    FP_CHECK();
+    SETF(FS1 ^ (FS2 & (1ull << 63)));
 
-L_FMIN_S: FP_CHECK(); SETF(box_s(rv_f32_min(unbox_s(FS1), unbox_s(FS2), FL)));
-L_FMAX_S: FP_CHECK(); SETF(box_s(rv_f32_max(unbox_s(FS1), unbox_s(FS2), FL)));
-L_FMIN_D: FP_CHECK(); SETF(rv_f64_min(FS1, FS2, FL));
-L_FMAX_D: FP_CHECK(); SETF(rv_f64_max(FS1, FS2, FL));
+L_FMIN_S:
+    FP_CHECK();
+    SETF(box_s(rv_f32_min(unbox_s(FS1), unbox_s(FS2), FL)));
+L_FMAX_S:
+    FP_CHECK();
+    SETF(box_s(rv_f32_max(unbox_s(FS1), unbox_s(FS2), FL)));
+L_FMIN_D:
+    FP_CHECK();
+    SETF(rv_f64_min(FS1, FS2, FL));
+L_FMAX_D:
+    FP_CHECK();
+    SETF(rv_f64_max(FS1, FS2, FL));
 
 #define FTOI(name, fn, w)                                                                          \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         FP_CHECK();                                                                                \
         FP_RM(rm);                                                                                 \
         RD = (w) ? fn(unbox_s(FS1), rm, FL) : fn(FS1, rm, FL);                                     \
@@ -545,7 +726,8 @@ L_FMAX_D: FP_CHECK(); SETF(rv_f64_max(FS1, FS2, FL));
     FTOI(FCVT_LU_D, rv_f64_to_u64, 0)
 
 #define ITOF(name, fn, w)                                                                          \
-    L_##name : {                                                                                   \
+    L_##name:                                                                                      \
+    {                                                                                              \
         FP_CHECK();                                                                                \
         FP_RM(rm);                                                                                 \
         if (w)                                                                                     \
@@ -562,19 +744,62 @@ L_FMAX_D: FP_CHECK(); SETF(rv_f64_max(FS1, FS2, FL));
     ITOF(FCVT_D_L, rv_i64_to_f64, 0)
     ITOF(FCVT_D_LU, rv_u64_to_f64, 0)
 
-L_FCVT_S_D: { FP_CHECK(); FP_RM(rm); SETF(box_s(rv_f64_to_f32(FS1, rm, FL))); }
-L_FCVT_D_S: { FP_CHECK(); FP_RM(rm); (void)rm; SETF(rv_f32_to_f64(unbox_s(FS1), FL)); }
+L_FCVT_S_D : {
+    FP_CHECK();
+    FP_RM(rm);
+    SETF(box_s(rv_f64_to_f32(FS1, rm, FL)));
+}
+L_FCVT_D_S : {
+    FP_CHECK();
+    FP_RM(rm);
+    (void)rm;
+    SETF(rv_f32_to_f64(unbox_s(FS1), FL));
+}
 
-L_FMV_X_W: FP_CHECK(); RD = (uint64_t)(int64_t)(int32_t)(uint32_t)FS1; NEXT;
-L_FMV_X_D: FP_CHECK(); RD = FS1; NEXT;
-L_FMV_W_X: FP_CHECK(); SETF(box_s((uint32_t)RS1));
-L_FMV_D_X: FP_CHECK(); SETF(RS1);
-L_FEQ_S: FP_CHECK(); RD = rv_f32_eq(unbox_s(FS1), unbox_s(FS2), FL); NEXT;
-L_FLT_S: FP_CHECK(); RD = rv_f32_lt(unbox_s(FS1), unbox_s(FS2), FL); NEXT;
-L_FLE_S: FP_CHECK(); RD = rv_f32_le(unbox_s(FS1), unbox_s(FS2), FL); NEXT;
-L_FEQ_D: FP_CHECK(); RD = rv_f64_eq(FS1, FS2, FL); NEXT;
-L_FLT_D: FP_CHECK(); RD = rv_f64_lt(FS1, FS2, FL); NEXT;
-L_FLE_D: FP_CHECK(); RD = rv_f64_le(FS1, FS2, FL); NEXT;
-L_FCLASS_S: FP_CHECK(); RD = rv_f32_class(unbox_s(FS1)); NEXT;
-L_FCLASS_D: FP_CHECK(); RD = rv_f64_class(FS1); NEXT;
+L_FMV_X_W:
+    FP_CHECK();
+    RD = (uint64_t)(int64_t)(int32_t)(uint32_t)FS1;
+    NEXT;
+L_FMV_X_D:
+    FP_CHECK();
+    RD = FS1;
+    NEXT;
+L_FMV_W_X:
+    FP_CHECK();
+    SETF(box_s((uint32_t)RS1));
+L_FMV_D_X:
+    FP_CHECK();
+    SETF(RS1);
+L_FEQ_S:
+    FP_CHECK();
+    RD = rv_f32_eq(unbox_s(FS1), unbox_s(FS2), FL);
+    NEXT;
+L_FLT_S:
+    FP_CHECK();
+    RD = rv_f32_lt(unbox_s(FS1), unbox_s(FS2), FL);
+    NEXT;
+L_FLE_S:
+    FP_CHECK();
+    RD = rv_f32_le(unbox_s(FS1), unbox_s(FS2), FL);
+    NEXT;
+L_FEQ_D:
+    FP_CHECK();
+    RD = rv_f64_eq(FS1, FS2, FL);
+    NEXT;
+L_FLT_D:
+    FP_CHECK();
+    RD = rv_f64_lt(FS1, FS2, FL);
+    NEXT;
+L_FLE_D:
+    FP_CHECK();
+    RD = rv_f64_le(FS1, FS2, FL);
+    NEXT;
+L_FCLASS_S:
+    FP_CHECK();
+    RD = rv_f32_class(unbox_s(FS1));
+    NEXT;
+L_FCLASS_D:
+    FP_CHECK();
+    RD = rv_f64_class(FS1);
+    NEXT;
 }

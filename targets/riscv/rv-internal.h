@@ -96,37 +96,51 @@ struct rv_tlb_entry {
 struct rv_tlb_slow {
     uint64_t vpage; /* cached translation for the slow path */
     uint64_t ppage;
-    uint8_t *host;         /* host page for RAM/ROM, else NULL */
-    struct ram_block *rb;  /* the RAM block of host */
+    uint8_t *host;        /* host page for RAM/ROM, else NULL */
+    struct ram_block *rb; /* the RAM block of host */
     uint64_t rb_off;
-    uint32_t perms;        /* RV_ACC_* allowed by translation and PMP */
-    bool pmp_exact;        /* PMP not uniform on this page: check each access */
+    uint32_t perms; /* RV_ACC_* allowed by translation and PMP */
+    bool pmp_exact; /* PMP not uniform on this page: check each access */
     bool rom;
 };
 
 /* TLB contexts: U, S, M (mmu index = privilege with M folded to 2). */
 #define RV_NMMU 3
-static inline int rv_mmu_idx(int priv) { return priv == RV_PRV_M ? 2 : priv; }
+static inline int rv_mmu_idx(int priv)
+{
+    return priv == RV_PRV_M ? 2 : priv;
+}
 
 /* ---- translated blocks ---- */
 
 /* Operation list, shared by the decoder and the interpreter's label table. */
 #define RV_OPS(X)                                                                                  \
-    X(ILLEGAL) X(BLOCK_END) X(LUI) X(AUIPC) X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU)      \
-    X(BGEU) X(LB) X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI)   \
-    X(SLTIU) X(XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU)    \
-    X(XOR) X(SRL) X(SRA) X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW) X(SLLW)  \
-    X(SRLW) X(SRAW) X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM) X(REMU) X(MULW)        \
-    X(DIVW) X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W) X(SC_D) X(AMO_W) X(AMO_D) X(FENCE)   \
-    X(FENCE_I) X(ECALL) X(EBREAK) X(MRET) X(SRET) X(WFI) X(SFENCE_VMA) X(CSR) X(LI) X(MV)          \
-    X(FLW) X(FLD) X(FSW) X(FSD) X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) X(FMADD_D)           \
-    X(FMSUB_D) X(FNMSUB_D) X(FNMADD_D) X(FADD_S) X(FSUB_S) X(FMUL_S) X(FDIV_S) X(FSQRT_S)          \
-    X(FSGNJ_S) X(FSGNJN_S) X(FSGNJX_S) X(FMIN_S) X(FMAX_S) X(FCVT_W_S) X(FCVT_WU_S) X(FCVT_L_S)    \
-    X(FCVT_LU_S) X(FMV_X_W) X(FEQ_S) X(FLT_S) X(FLE_S) X(FCLASS_S) X(FCVT_S_W) X(FCVT_S_WU)        \
-    X(FCVT_S_L) X(FCVT_S_LU) X(FMV_W_X) X(FADD_D) X(FSUB_D) X(FMUL_D) X(FDIV_D) X(FSQRT_D)         \
-    X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D) X(FMIN_D) X(FMAX_D) X(FCVT_W_D) X(FCVT_WU_D) X(FCVT_L_D)    \
-    X(FCVT_LU_D) X(FMV_X_D) X(FEQ_D) X(FLT_D) X(FLE_D) X(FCLASS_D) X(FCVT_D_W) X(FCVT_D_WU)        \
-    X(FCVT_D_L) X(FCVT_D_LU) X(FMV_D_X) X(FCVT_S_D) X(FCVT_D_S)
+    X(ILLEGAL)                                                                                     \
+    X(BLOCK_END) X(LUI) X(AUIPC) X(JAL) X(JALR) X(BEQ) X(BNE) X(BLT) X(BGE) X(BLTU) X(BGEU) X(LB)  \
+        X(LH) X(LW) X(LD) X(LBU) X(LHU) X(LWU) X(SB) X(SH) X(SW) X(SD) X(ADDI) X(SLTI) X(SLTIU) X( \
+            XORI) X(ORI) X(ANDI) X(SLLI) X(SRLI) X(SRAI) X(ADD) X(SUB) X(SLL) X(SLT) X(SLTU)       \
+            X(XOR) X(SRL) X(SRA) X(OR) X(AND) X(ADDIW) X(SLLIW) X(SRLIW) X(SRAIW) X(ADDW) X(SUBW)  \
+                X(SLLW) X(SRLW) X(SRAW) X(MUL) X(MULH) X(MULHSU) X(MULHU) X(DIV) X(DIVU) X(REM)    \
+                    X(REMU) X(MULW) X(DIVW) X(DIVUW) X(REMW) X(REMUW) X(LR_W) X(LR_D) X(SC_W)      \
+                        X(SC_D) X(AMO_W) X(AMO_D) X(FENCE) X(FENCE_I) X(ECALL) X(EBREAK) X(MRET)   \
+                            X(SRET) X(WFI) X(SFENCE_VMA) X(CSR) X(LI) X(MV) X(FLW) X(FLD) X(FSW)   \
+                                X(FSD) X(FMADD_S) X(FMSUB_S) X(FNMSUB_S) X(FNMADD_S) X(FMADD_D) X( \
+                                    FMSUB_D) X(FNMSUB_D) X(FNMADD_D) X(FADD_S) X(FSUB_S) X(FMUL_S) \
+                                    X(FDIV_S) X(FSQRT_S) X(FSGNJ_S) X(FSGNJN_S) X(FSGNJX_S) X(     \
+                                        FMIN_S) X(FMAX_S) X(FCVT_W_S)                              \
+                                        X(FCVT_WU_S) X(FCVT_L_S) X(FCVT_LU_S) X(FMV_X_W) X(FEQ_S)  \
+                                            X(FLT_S) X(FLE_S) X(FCLASS_S) X(FCVT_S_W) X(           \
+                                                FCVT_S_WU) X(FCVT_S_L) X(FCVT_S_LU)                \
+                                                X(FMV_W_X) X(FADD_D) X(FSUB_D) X(FMUL_D) X(FDIV_D) \
+                                                    X(FSQRT_D) X(FSGNJ_D) X(FSGNJN_D) X(FSGNJX_D)  \
+                                                        X(FMIN_D) X(FMAX_D) X(FCVT_W_D)            \
+                                                            X(FCVT_WU_D) X(FCVT_L_D) X(FCVT_LU_D)  \
+                                                                X(FMV_X_D) X(FEQ_D) X(FLT_D) X(    \
+                                                                    FLE_D) X(FCLASS_D) X(FCVT_D_W) \
+                                                                    X(FCVT_D_WU) X(FCVT_D_L)       \
+                                                                        X(FCVT_D_LU) X(FMV_D_X)    \
+                                                                            X(FCVT_S_D)            \
+                                                                                X(FCVT_D_S)
 
 #define RV_OP_ENUM(n) RV_OP_##n,
 enum rv_op { RV_OPS(RV_OP_ENUM) RV_NOPS };
@@ -147,9 +161,9 @@ struct rv_insn {
     uint16_t pc_off; /* offset of this instruction from the block's pc */
     uint8_t len;     /* 2 or 4 */
     uint8_t aux;
-    uint16_t opc;    /* enum rv_op: for a later JIT backend and debugging */
+    uint16_t opc; /* enum rv_op: for a later JIT backend and debugging */
     uint16_t pad;
-    uint32_t raw;    /* instruction bits (mtval for illegal instructions) */
+    uint32_t raw; /* instruction bits (mtval for illegal instructions) */
 };
 
 /*
@@ -163,7 +177,7 @@ struct rv_insn {
  */
 struct rv_block {
     uint64_t pc;
-    uintptr_t host;      /* host address of the first instruction */
+    uintptr_t host; /* host address of the first instruction */
     uintptr_t host_page;
     struct rv_block *hash_next;
     struct rv_block *page_next; /* blocks of the same code page */
@@ -175,7 +189,10 @@ struct rv_block {
 
 #define RV_JC_BITS 12
 #define RV_JC_SIZE (1u << RV_JC_BITS)
-static inline unsigned rv_jc_hash(uint64_t pc) { return ((pc >> 1) ^ (pc >> 13)) & (RV_JC_SIZE - 1); }
+static inline unsigned rv_jc_hash(uint64_t pc)
+{
+    return ((pc >> 1) ^ (pc >> 13)) & (RV_JC_SIZE - 1);
+}
 
 /* ---- the hart ---- */
 
@@ -251,7 +268,10 @@ uint64_t rv_read_time(struct rv_cpu *c);
 int rv_csr_op(struct rv_cpu *c, unsigned csr, unsigned funct3, uint64_t src, bool write, bool read,
               uint64_t *val);
 void rv_csr_reset(struct rv_cpu *c);
-static inline void rv_fs_dirty(struct rv_cpu *c) { c->mstatus |= MSTATUS_FS | MSTATUS_SD; }
+static inline void rv_fs_dirty(struct rv_cpu *c)
+{
+    c->mstatus |= MSTATUS_FS | MSTATUS_SD;
+}
 
 /* rv-mmu.c */
 void rv_tlb_flush(struct rv_cpu *c);

@@ -368,7 +368,8 @@ static int mmio_store(struct rv_cpu *c, uint64_t va, uint64_t pa, unsigned size,
     /* bytewise, so that only the bytes the guest named are written */
     for (unsigned i = 0; i < size; i++)
         if (address_space_store(c->as, pa + i, 1, (val >> (8 * i)) & 0xff) != MEMTX_OK)
-            return fail(c, (va & ~(uint64_t)(size - 1)) + (i >= size - (pa & (size - 1)) ? size : 0),
+            return fail(c,
+                        (va & ~(uint64_t)(size - 1)) + (i >= size - (pa & (size - 1)) ? size : 0),
                         RV_ACC_W, false);
     return 0;
 }
@@ -468,8 +469,8 @@ int rv_fetch_page(struct rv_cpu *c, uint64_t va, uint8_t **host_page, struct ram
     struct rv_tlb_slow *e;
     if (lookup(c, va, RV_ACC_X, &e))
         return -1;
-    if (!e->host ||
-        (e->pmp_exact && !pmp_allows(c, e->ppage | (va & (MEM_PAGE_SIZE - 1)), 2, RV_ACC_X, c->priv)))
+    if (!e->host || (e->pmp_exact &&
+                     !pmp_allows(c, e->ppage | (va & (MEM_PAGE_SIZE - 1)), 2, RV_ACC_X, c->priv)))
         return fail(c, va, RV_ACC_X, false);
     *host_page = e->host;
     *rb = e->rb;

@@ -26,7 +26,7 @@
 struct code_page {
     uintptr_t host_page;
     struct ram_block *rb;
-    uint64_t rb_page; /* page index within rb */
+    uint64_t rb_page;                        /* page index within rb */
     uint64_t bitmap[MEM_PAGE_SIZE / 8 / 64]; /* one bit per 8 bytes holding decoded code */
     struct rv_block *blocks;
     struct code_page *next;
@@ -63,7 +63,10 @@ static __attribute__((returns_nonnull)) void *arena_alloc(size_t size)
     return p;
 }
 
-void rv_tb_clear_jc(struct rv_cpu *c) { memset(c->jc, 0, sizeof(c->jc)); }
+void rv_tb_clear_jc(struct rv_cpu *c)
+{
+    memset(c->jc, 0, sizeof(c->jc));
+}
 
 static void flush_now(void)
 {
@@ -80,7 +83,10 @@ static void flush_now(void)
         rv_tb_clear_jc(c);
 }
 
-void rv_tb_flush_all(void) { tb.flush_pending = true; }
+void rv_tb_flush_all(void)
+{
+    tb.flush_pending = true;
+}
 
 void rv_tb_maybe_flush(void)
 {
@@ -151,10 +157,23 @@ static void rv_tb_code_write(void *opaque, struct ram_block *rb, uint64_t offset
 static bool is_block_end(int opc)
 {
     switch (opc) {
-    case RV_OP_JAL: case RV_OP_JALR: case RV_OP_BEQ: case RV_OP_BNE: case RV_OP_BLT:
-    case RV_OP_BGE: case RV_OP_BLTU: case RV_OP_BGEU: case RV_OP_ECALL: case RV_OP_EBREAK:
-    case RV_OP_MRET: case RV_OP_SRET: case RV_OP_WFI: case RV_OP_SFENCE_VMA:
-    case RV_OP_FENCE_I: case RV_OP_CSR: case RV_OP_ILLEGAL:
+    case RV_OP_JAL:
+    case RV_OP_JALR:
+    case RV_OP_BEQ:
+    case RV_OP_BNE:
+    case RV_OP_BLT:
+    case RV_OP_BGE:
+    case RV_OP_BLTU:
+    case RV_OP_BGEU:
+    case RV_OP_ECALL:
+    case RV_OP_EBREAK:
+    case RV_OP_MRET:
+    case RV_OP_SRET:
+    case RV_OP_WFI:
+    case RV_OP_SFENCE_VMA:
+    case RV_OP_FENCE_I:
+    case RV_OP_CSR:
+    case RV_OP_ILLEGAL:
         return true;
     }
     return false;

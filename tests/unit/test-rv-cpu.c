@@ -49,10 +49,10 @@ static uint64_t reg(int n)
 /* t0 = RAM_BASE; mtvec = RAM_BASE + 0x100, whose handler is a wfi */
 static void prologue(void)
 {
-    put(0x00, 0x00100293); /* addi t0, x0, 1 */
-    put(0x04, 0x01f29293); /* slli t0, t0, 31 */
-    put(0x08, 0x10028313); /* addi t1, t0, 0x100 */
-    put(0x0c, 0x30531073); /* csrw mtvec, t1 */
+    put(0x00, 0x00100293);  /* addi t0, x0, 1 */
+    put(0x04, 0x01f29293);  /* slli t0, t0, 31 */
+    put(0x08, 0x10028313);  /* addi t1, t0, 0x100 */
+    put(0x0c, 0x30531073);  /* csrw mtvec, t1 */
     put(0x100, 0x10500073); /* wfi */
 }
 
@@ -81,12 +81,12 @@ static void test_fetch_fault(void)
 static void test_self_modifying(void)
 {
     prologue();
-    put(0x10, 0x0402a303); /* lw t1, 0x40(t0) */
-    put(0x14, 0x0262a023); /* sw t1, 0x20(t0) */
-    put(0x18, 0x0080006f); /* jal x0, +8 */
-    put(0x20, 0x00100513); /* addi a0, x0, 1 (replaced) */
-    put(0x24, 0x10500073); /* wfi */
-    put(0x40, 0x02a00513); /* addi a0, x0, 42 */
+    put(0x10, 0x0402a303);                               /* lw t1, 0x40(t0) */
+    put(0x14, 0x0262a023);                               /* sw t1, 0x20(t0) */
+    put(0x18, 0x0080006f);                               /* jal x0, +8 */
+    put(0x20, 0x00100513);                               /* addi a0, x0, 1 (replaced) */
+    put(0x24, 0x10500073);                               /* wfi */
+    put(0x40, 0x02a00513);                               /* addi a0, x0, 42 */
     CHECK_EQ(run_from(RAM_BASE + 0x20), VCPU_EXIT_HALT); /* translate the old block */
     CHECK_EQ(reg(10), 1);
     CHECK_EQ(run_from(RAM_BASE), VCPU_EXIT_HALT);
