@@ -13,8 +13,9 @@ CFLAGS := -std=gnu11 $(CFLAGS_OPT) -g -Wall -Wextra -Werror -fno-strict-aliasing
 LDLIBS := $(shell pkg-config --libs libfdt 2>/dev/null || echo -lfdt) -lm
 
 # Portable code: sees the machine only through emu-core/platform.h.
-PORTABLE_SRCS := $(wildcard emu-core/*.c) $(wildcard targets/riscv/*.c) \
-                 $(wildcard hw/*/*.c) $(wildcard console/*.c)
+PORTABLE_SRCS := $(wildcard emu-core/*.c) $(wildcard targets/*/*.c) \
+                 $(wildcard hw/*/*.c) $(wildcard console/*.c) $(wildcard block/*.c) \
+                 $(wildcard net/*.c)
 # The hosted platform (Linux). host/main.c holds main(); tests link the rest.
 HOST_SRCS := $(filter-out host/main.c,$(wildcard host/*.c))
 
@@ -74,5 +75,8 @@ clean:
 	rm -rf build
 	$(MAKE) -C tests/guests/riscv clean
 	$(MAKE) -C tests/guests/hostile clean
+
+# Subsystems add their own targets (tools, the appliance, fuzzers) in mk/*.mk.
+-include $(wildcard mk/*.mk)
 
 -include $(shell find build -name '*.d' 2>/dev/null)

@@ -88,6 +88,14 @@ for k in trap_loop wild_mmio bad_paging spin; do
     result $? "hostile-$k"
 done
 
+# 7. Each subsystem's own tests (block, monitor, appliance ...): sourced so
+#    they report through result/suite like the ones above.
+for f in tests/suites/*.sh; do
+    [ -e "$f" ] || continue
+    # shellcheck source=/dev/null
+    . "$f"
+done
+
 echo
 [ $fail -eq 0 ] || echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed"
