@@ -119,7 +119,8 @@ static void virt_fdt_cpus(struct fdt_builder *fb, struct virt_board *b, uint32_t
         uint32_t cpu_phandle = fb->next_phandle++;
         snprintf(name, sizeof(name), "/cpus/cpu@%d", cpu);
         fb_node(fb, name);
-        fb_str(fb, name, "mmu-type", rv_cpu_mmu_type(m->cpus[cpu]));
+        /* QEMU 7.2 announces Sv48 on rv64 although its harts also accept Sv57 in satp. */
+        fb_str(fb, name, "mmu-type", "riscv,sv48");
         fb_str(fb, name, "riscv,isa", rv_cpu_isa_string(m->cpus[cpu]));
         fb_str(fb, name, "compatible", "riscv");
         fb_str(fb, name, "status", "okay");

@@ -83,7 +83,8 @@ static int virt_create_harts(struct virt_board *b)
     struct machine *m = b->m;
 
     for (int i = 0; i < m->cfg->smp; i++) {
-        struct rv_cpu_config cc = {.hartid = i, .reset_pc = VIRT_MROM_BASE};
+        /* satp takes Sv39, Sv48 and Sv57, as on QEMU 7.2's default hart. */
+        struct rv_cpu_config cc = {.hartid = i, .reset_pc = VIRT_MROM_BASE, .satp_max_mode = 10};
         struct vcpu *cpu;
         int ret = rv_cpu_create(m, &cc, &cpu);
         if (ret < 0) {

@@ -27,7 +27,7 @@ enum rv_irq {
 struct rv_cpu_config {
     int hartid;
     uint64_t reset_pc;      /* where the hart starts (the board's reset vector) */
-    int satp_max_mode;      /* 8 = Sv39, 9 = Sv48 (default 9) */
+    int satp_max_mode;      /* 8 = Sv39, 9 = Sv48, 10 = Sv57 (default 9) */
     int pmp_entries;        /* 0 or 16 (default 16) */
 };
 
@@ -54,8 +54,7 @@ void rv_cpu_set_time_source(struct vcpu *cpu, uint64_t (*read_mtime)(void *opaqu
  */
 void rv_cpu_set_boot_regs(struct vcpu *cpu, uint64_t pc, uint64_t a0, uint64_t a1, uint64_t a2);
 
-/* Device-tree strings describing the hart: "rv64imafdc_zicsr_zifencei", "riscv,sv48". */
+/* The device tree's riscv,isa string for the hart: "rv64imafdc_zicsr_zifencei". */
 const char *rv_cpu_isa_string(struct vcpu *cpu);
-const char *rv_cpu_mmu_type(struct vcpu *cpu);
 
 #endif

@@ -170,12 +170,6 @@ const char *rv_cpu_isa_string(struct vcpu *cpu)
     return "rv64imafdc_zicsr_zifencei";
 }
 
-const char *rv_cpu_mmu_type(struct vcpu *cpu)
-{
-    static const char *const names[] = {"riscv,sv39", "riscv,sv48", "riscv,sv57"};
-    return names[rv_of(cpu)->cfg.satp_max_mode - 8];
-}
-
 /* ---- life cycle ---- */
 
 static void rv_cpu_reset(struct rv_cpu *c)
