@@ -19,12 +19,13 @@ make -s -C "$OUT" rv-sysbench.elf >/dev/null 2>&1
 ELF="$OUT/rv-sysbench.elf"
 
 run_one() { # label command... ; prints seconds
-    local t0 t1 out
+    local label=$1 t0 t1 out
+    shift
     t0=$(date +%s.%N)
     out=$("$@" </dev/null 2>&1)
     t1=$(date +%s.%N)
     if ! grep -q "$WANT_CHECK" <<<"$out"; then
-        echo "bench: wrong or missing checksum from $1:" >&2
+        echo "bench: wrong or missing checksum from $label:" >&2
         tail -5 <<<"$out" >&2
         exit 1
     fi
