@@ -72,6 +72,19 @@ console --timeout 60 --log "$LOGS/uboot-default-bios.log" tests/boot/uboot.steps
     "$EMU" -M virt -m 256M -kernel "$UBOOT" -nographic >"$LOGS/uboot-default-bios.out" 2>&1
 result $? uboot-default-bios
 
+# -initrd and -append in /chosen, on the generated tree and on a -dtb of the user's.
+head -c 100000 /dev/zero | tr '\0' 'r' >"$LOGS/initrd.img"
+"$EMU" -M virt,dumpdtb="$LOGS/user.dtb" -m 256M -smp 2 2>/dev/null
+for dtb in generated user; do
+    extra=()
+    [ $dtb = generated ] || extra=(-dtb "$LOGS/user.dtb")
+    console --timeout 60 --log "$LOGS/uboot-chosen-$dtb.log" tests/boot/uboot-chosen.steps -- \
+        "$EMU" -M virt -m 256M -smp 2 -bios "$OPENSBI/fw_jump.elf" -kernel "$UBOOT" \
+        -initrd "$LOGS/initrd.img" -append "console=ttyS0 hello=world" "${extra[@]}" \
+        -nographic >"$LOGS/uboot-chosen-$dtb.out" 2>&1
+    result $? "uboot-chosen-$dtb"
+done
+
 # 4. dumpdtb describes the machine that was built.
 bash tests/scripts/dumpdtb.sh "$EMU" >"$LOGS/dumpdtb.log" 2>&1
 result $? dumpdtb
