@@ -72,6 +72,12 @@ console --timeout 60 --log "$LOGS/uboot-default-bios.log" tests/boot/uboot.steps
     "$EMU" -M virt -m 256M -kernel "$UBOOT" -nographic >"$LOGS/uboot-default-bios.out" 2>&1
 result $? uboot-default-bios
 
+# U-Boot answers as on QEMU (differential).
+if command -v qemu-system-riscv64 >/dev/null; then
+    bash tests/scripts/uboot-diff.sh "$EMU" "$LOGS" >"$LOGS/uboot-diff.out" 2>&1
+    result $? uboot-vs-qemu
+fi
+
 # -initrd and -append in /chosen, on the generated tree and on a -dtb of the user's.
 head -c 100000 /dev/zero | tr '\0' 'r' >"$LOGS/initrd.img"
 "$EMU" -M virt,dumpdtb="$LOGS/user.dtb" -m 256M -smp 2 2>/dev/null
