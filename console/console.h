@@ -48,4 +48,15 @@ void console_mux_set_focus(struct console_mux *mux, int n);
 /* Unregister the ports and stop being the back end's front end. */
 void console_mux_free(struct console_mux *mux);
 
+/*
+ * Serve HMP with a line editor and history on chr (a mux port, stdio, a
+ * socket connection). The banner and prompt come on CHR_EVENT_OPENED, the
+ * first CHR_EVENT_MUX_IN, or at once with HMP_CONSOLE_GREET_NOW. With
+ * HMP_CONSOLE_PER_CONNECTION the session ends at CHR_EVENT_CLOSED.
+ * Returns 0 or -ENOMEM.
+ */
+#define HMP_CONSOLE_GREET_NOW 1u
+#define HMP_CONSOLE_PER_CONNECTION 2u
+int hmp_console_attach(struct chardev *chr, unsigned flags);
+
 #endif

@@ -273,6 +273,8 @@ enum opt_id {
     OPT_SERIAL,
     OPT_MONITOR,
     OPT_CHARDEV,
+    OPT_QMP,
+    OPT_MON,
     OPT_DEVICE,
     OPT_DRIVE,
     OPT_NO_REBOOT,
@@ -312,8 +314,13 @@ static const struct opt_def opt_defs[] = {
     {"display", true, OPT_DISPLAY, "-display none     (the only display baremu has)"},
     {"serial", true, OPT_SERIAL,
      "-serial DEV       stdio, mon:stdio, file:PATH, null, none (up to 4)"},
-    {"monitor", true, OPT_MONITOR, "-monitor DEV      monitor back end (only 'none' so far)"},
-    {"chardev", true, OPT_CHARDEV, "-chardev OPTS     (not supported yet)"},
+    {"monitor", true, OPT_MONITOR,
+     "-monitor DEV      HMP on stdio, tcp:HOST:PORT,server=on,wait=off, unix:PATH,server=on, none"},
+    {"qmp", true, OPT_QMP,
+     "-qmp DEV         QMP on tcp:HOST:PORT,server=on,wait=off, unix:PATH,server=on, stdio"},
+    {"chardev", true, OPT_CHARDEV,
+     "-chardev socket,id=ID,(path=P|host=H,port=N),server=on[,wait=off] | stdio,id=ID  (for -mon)"},
+    {"mon", true, OPT_MON, "-mon chardev=ID[,mode=readline|control]  a monitor on a -chardev"},
     {"device", true, OPT_DEVICE, "-device OPTS      (not supported yet)"},
     {"drive", true, OPT_DRIVE, "-drive OPTS       (not supported yet)"},
     {"no-reboot", false, OPT_NO_REBOOT, "-no-reboot        exit instead of rebooting"},
@@ -632,6 +639,12 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
             break;
         case OPT_CHARDEV:
             ret = add_list(cfg->chardevs, &cfg->nchardevs, a, arg, err, errlen);
+            break;
+        case OPT_QMP:
+            ret = add_list(cfg->qmps, &cfg->nqmps, a, arg, err, errlen);
+            break;
+        case OPT_MON:
+            ret = add_list(cfg->mons, &cfg->nmons, a, arg, err, errlen);
             break;
         case OPT_DEVICE:
             ret = add_list(cfg->devices, &cfg->ndevices, a, arg, err, errlen);

@@ -73,6 +73,10 @@ struct emu_config {
     const char *monitor;   /* -monitor spec */
     const char *chardevs[CONFIG_MAX_LIST]; /* -chardev option strings */
     int nchardevs;
+    const char *qmps[CONFIG_MAX_LIST]; /* -qmp specs */
+    int nqmps;
+    const char *mons[CONFIG_MAX_LIST]; /* -mon option strings */
+    int nmons;
     const char *devices[CONFIG_MAX_LIST];  /* -device option strings */
     int ndevices;
     const char *drives[CONFIG_MAX_LIST];   /* -drive option strings */

@@ -14,6 +14,8 @@
 #include "emu-core/log.h"
 
 struct machine *current_machine;
+void (*machine_event_hook)(struct machine *m, enum machine_event ev, bool guest,
+                           enum shutdown_cause cause);
 
 /*
  * The linker provides these bounds for each section that exists; weak so a
@@ -276,6 +278,8 @@ void machine_pause(struct machine *m)
     m->state = RUN_STATE_PAUSED;
     vclock_stop(&m->clock);
     machine_kick_all(m);
+    if (machine_event_hook)
+        machine_event_hook(m, MACHINE_EVENT_STOP, false, SHUTDOWN_NONE);
 }
 
 void machine_resume(struct machine *m)
@@ -284,6 +288,8 @@ void machine_resume(struct machine *m)
         return;
     m->state = RUN_STATE_RUNNING;
     vclock_start(&m->clock);
+    if (machine_event_hook)
+        machine_event_hook(m, MACHINE_EVENT_RESUME, false, SHUTDOWN_NONE);
 }
 
 void machine_reset(struct machine *m)

@@ -108,6 +108,17 @@ void machine_reset(struct machine *m);
 /* Make every vCPU leave vcpu_run() soon. */
 void machine_kick_all(struct machine *m);
 
+/*
+ * Run-state changes, reported from this one place (machine_pause/resume and
+ * the main loop) so the monitor can send QMP's STOP, RESUME, RESET and
+ * SHUTDOWN events. guest: the guest caused it (RESET, SHUTDOWN); cause is
+ * the shutdown cause (SHUTDOWN only). NULL: nobody listens.
+ */
+enum machine_event { MACHINE_EVENT_STOP, MACHINE_EVENT_RESUME, MACHINE_EVENT_RESET,
+                     MACHINE_EVENT_SHUTDOWN };
+extern void (*machine_event_hook)(struct machine *m, enum machine_event ev, bool guest,
+                                  enum shutdown_cause cause);
+
 /* Add a vCPU (arch state set by the target); calls the accelerator's vcpu_create. */
 int machine_add_vcpu(struct machine *m, struct vcpu *cpu);
 

@@ -17,15 +17,19 @@ static void machine_handle_requests(struct machine *m)
 {
     enum shutdown_cause cause = m->shutdown_request;
     const struct emu_config *cfg = m->cfg;
+    bool guest_reset = false;
 
     if (cause == SHUTDOWN_GUEST_RESET && !cfg->no_reboot) {
         m->shutdown_request = SHUTDOWN_NONE;
         m->reset_request = true;
+        guest_reset = true;
     } else if ((cause == SHUTDOWN_GUEST_POWEROFF || cause == SHUTDOWN_GUEST_PANIC) &&
                cfg->no_shutdown) {
         /* -no-shutdown: keep the guest's state around, as QEMU does, for the monitor. */
         m->shutdown_request = SHUTDOWN_NONE;
         m->exit_status = 0;
+        if (machine_event_hook)
+            machine_event_hook(m, MACHINE_EVENT_SHUTDOWN, true, cause);
         machine_pause(m);
     } else if (cause != SHUTDOWN_NONE) {
         if (cause == SHUTDOWN_GUEST_RESET)
@@ -33,11 +37,16 @@ static void machine_handle_requests(struct machine *m)
         if (m->state == RUN_STATE_RUNNING)
             vclock_stop(&m->clock);
         m->state = RUN_STATE_SHUTDOWN;
+        if (machine_event_hook)
+            machine_event_hook(m, MACHINE_EVENT_SHUTDOWN, cause != SHUTDOWN_HOST_QUIT &&
+                               cause != SHUTDOWN_HOST_ERROR, cause);
         return;
     }
     if (m->reset_request) {
         m->reset_request = false;
         machine_reset(m);
+        if (machine_event_hook)
+            machine_event_hook(m, MACHINE_EVENT_RESET, guest_reset, SHUTDOWN_NONE);
     }
 }
 
@@ -104,7 +113,8 @@ int machine_run(struct machine *m)
     memset(exits, 0, sizeof(exits));
     current_machine = m;
     if (m->cfg->start_stopped) {
-        m->state = RUN_STATE_PAUSED;
+        /* -S: "prelaunch" until cont, as QEMU reports it. */
+        m->state = RUN_STATE_PRELAUNCH;
     } else {
         machine_resume(m);
     }

@@ -10,26 +10,19 @@
 #include "emu-core/machine.h"
 #include "emu-core/platform.h"
 #include "host/host.h"
+#include "host/monitor-host.h"
 
 /* serialN chardevs (config.h); without -serial, serial0 on mon:stdio as with -nographic. */
 static int setup_serial(const struct emu_config *cfg)
 {
     char err[256], id[16];
 
-    if (cfg->nchardevs) {
-        error_report("-chardev %s: not supported yet (use -serial)", cfg->chardevs[0]);
-        return -1;
-    }
-    /* The monitor comes later; until then only "no monitor" can be honoured. */
-    if (cfg->monitor && strcmp(cfg->monitor, "none")) {
-        error_report("-monitor %s: the monitor is not implemented yet (only -monitor none)",
-                     cfg->monitor);
-        return -1;
-    }
     if (!cfg->nserial) {
         if (cfg->nodefaults)
             return 0;
-        if (host_chardev_from_spec("serial0", "mon:stdio", err, sizeof(err)) < 0) {
+        /* A monitor on stdio takes the terminal; QEMU's serial0 would be on a window then. */
+        const char *spec = host_monitor_wants_stdio(cfg) ? "null" : "mon:stdio";
+        if (host_chardev_from_spec("serial0", spec, err, sizeof(err)) < 0) {
             error_report("serial0: %s", err);
             return -1;
         }
@@ -73,6 +66,8 @@ int main(int argc, char **argv)
         return 1;
     }
     if (setup_serial(&cfg) < 0)
+        plat_exit(1);
+    if (host_monitor_setup(&cfg) < 0)
         plat_exit(1);
     if (machine_create(&m, &cfg) < 0)
         plat_exit(1);
