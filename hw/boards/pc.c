@@ -1,0 +1,192 @@
+/*
+ * pc.c - the "pc" machine: RAM below 3 GiB (the rest above 4 GiB), the
+ * BIOS at the top of 4 GiB and its last 128 KiB at 0xe0000, and the ISA
+ * devices at their classic ports: 16550 UART (0x3f8, IRQ 4) and
+ * isa-debug-exit (0xf4, present by default so test guests can end a run).
+ */
+#include "hw/boards/pc.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu-core/chardev.h"
+#include "emu-core/device.h"
+#include "emu-core/log.h"
+#include "emu-core/platform.h"
+#include "hw/char/uart16550.h"
+#include "hw/misc/isa-debug-exit.h"
+#include "targets/x86/x86.h"
+
+#define PC_MAX_CPUS 1 /* no local APICs yet: one CPU, interrupts through the PIC */
+#define PC_BIOS_MAX (16ull << 20)
+
+static int pc_check_machine_opts(const struct emu_config *cfg)
+{
+    for (size_t i = 0; i < cfg->machine.count; i++) {
+        const char *k = cfg->machine.items[i].key;
+        if (strcmp(k, "type") && strcmp(k, "accel")) {
+            error_report("-machine %s: property not supported by machine 'pc' (it knows "
+                         "accel=NAME)",
+                         k);
+            return -EINVAL;
+        }
+    }
+    return 0;
+}
+
+static struct device *pc_new_device(struct machine *m, const struct device_type *t, const char *id)
+{
+    struct device *d = device_new(m, t, id);
+
+    if (!d)
+        error_report("%s: out of memory", t->name);
+    return d;
+}
+
+static int pc_realize(struct device *d)
+{
+    int ret = device_realize(d);
+
+    if (ret < 0)
+        error_report("%s: cannot start: %s", d->type->name, strerror(-ret));
+    return ret;
+}
+
+static int pc_map(struct mem_region *container, uint64_t addr, struct mem_region *mr, int prio)
+{
+    int ret = mem_region_add_subregion(container, addr, mr, prio);
+
+    if (ret < 0)
+        error_report("pc: cannot map %s at 0x%llx: %s", mr->name, (unsigned long long)addr,
+                     strerror(-ret));
+    return ret;
+}
+
+static int pc_create_ram(struct pc_board *b)
+{
+    struct machine *m = b->m;
+    uint64_t size = m->cfg->ram_size;
+    int ret;
+
+    if (size < (1ull << 20)) {
+        error_report("-m: the pc machine needs at least 1 MiB of RAM");
+        return -EINVAL;
+    }
+    b->below_4g = size < PC_BELOW_4G_MAX ? size : PC_BELOW_4G_MAX;
+    b->above_4g = size - b->below_4g;
+    ret = mem_region_init_ram(&b->ram, "pc.ram", size);
+    if (ret < 0) {
+        error_report("-m: cannot allocate %llu MiB of RAM", (unsigned long long)(size >> 20));
+        return ret;
+    }
+    mem_region_init_alias(&b->ram_low, "ram-below-4g", &b->ram, 0, b->below_4g);
+    if ((ret = pc_map(&m->sysmem, 0, &b->ram_low, 0)) < 0)
+        return ret;
+    if (b->above_4g) {
+        mem_region_init_alias(&b->ram_high, "ram-above-4g", &b->ram, b->below_4g, b->above_4g);
+        if ((ret = pc_map(&m->sysmem, PC_HIGH_RAM_BASE, &b->ram_high, 0)) < 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* The BIOS image: at the top of 4 GiB and, its last 128 KiB, below 1 MiB (QEMU's layout). */
+static int pc_load_bios(struct pc_board *b)
+{
+    const char *name = b->m->cfg->bios ? b->m->cfg->bios : PC_DEFAULT_BIOS;
+    void *data;
+    uint64_t size;
+    int ret;
+
+    ret = plat_file_load(name, PC_BIOS_MAX, &data, &size);
+    if (ret < 0) {
+        error_report("-bios %s: cannot load: %s%s", name, strerror(-ret),
+                     b->m->cfg->bios ? "" : " (install Debian's seabios package or give -bios)");
+        return ret;
+    }
+    if (size == 0 || size % 65536) {
+        error_report("-bios %s: size %llu is not a multiple of 64 KiB", name,
+                     (unsigned long long)size);
+        free(data);
+        return -EINVAL;
+    }
+    b->bios_size = size;
+    ret = mem_region_init_rom(&b->bios, "pc.bios", size);
+    if (ret < 0) {
+        free(data);
+        return ret;
+    }
+    memcpy(mem_region_host(&b->bios), data, size);
+    free(data);
+    uint64_t isa = size < PC_ISA_BIOS_SIZE ? size : PC_ISA_BIOS_SIZE;
+    mem_region_init_alias(&b->isa_bios, "isa-bios", &b->bios, size - isa, isa);
+    if ((ret = pc_map(&b->m->sysmem, 0x100000000ull - size, &b->bios, 0)) < 0)
+        return ret;
+    return pc_map(&b->m->sysmem, 0x100000 - isa, &b->isa_bios, 1);
+}
+
+static int pc_create_isa(struct pc_board *b)
+{
+    struct machine *m = b->m;
+    struct chardev *serial = chardev_find("serial0");
+    int ret;
+
+    b->uart = pc_new_device(m, &uart16550_type, "serial0");
+    b->debug_exit = pc_new_device(m, &isa_debug_exit_type, "isa-debug-exit");
+    if (!b->uart || !b->debug_exit)
+        return -ENOMEM;
+    if (serial)
+        device_prop_set_link(b->uart, "chardev", serial);
+    device_prop_set_link(b->uart, "clock", &m->clock);
+    if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0)
+        return ret;
+    if ((ret = pc_map(&m->iomem, 0x3f8, uart16550_mmio(b->uart), 0)) < 0)
+        return ret;
+    struct isa_debug_exit *de = (struct isa_debug_exit *)b->debug_exit;
+    return pc_map(&m->iomem, de->iobase, isa_debug_exit_io(b->debug_exit), 0);
+}
+
+static int pc_init(struct machine *m)
+{
+    const struct emu_config *cfg = m->cfg;
+    struct pc_board *b;
+    struct vcpu *cpu;
+    int ret;
+
+    if ((ret = pc_check_machine_opts(cfg)) < 0)
+        return ret;
+    if (cfg->kernel || cfg->initrd || cfg->append || cfg->dtb) {
+        error_report("%s: not supported by the pc machine yet (boot with -bios)",
+                     cfg->kernel   ? "-kernel"
+                     : cfg->initrd ? "-initrd"
+                     : cfg->append ? "-append"
+                                   : "-dtb");
+        return -ENOTSUP;
+    }
+    b = calloc(1, sizeof(*b));
+    if (!b)
+        return -ENOMEM;
+    b->m = m;
+    m->board = b;
+    for (int i = 0; i < cfg->smp; i++) {
+        if ((ret = x86_cpu_create(m, &cpu)) < 0) {
+            error_report("pc: cannot create CPU %d: %s", i, strerror(-ret));
+            return ret;
+        }
+    }
+    if ((ret = pc_create_ram(b)) < 0 || (ret = pc_load_bios(b)) < 0 || (ret = pc_create_isa(b)) < 0)
+        return ret;
+    return 0;
+}
+
+static const struct machine_type pc_machine = {
+    .name = "pc",
+    .desc = "Standard PC (i440FX-like, our own device models)",
+    .default_ram = 128ull << 20,
+    .max_cpus = PC_MAX_CPUS,
+    .default_accel = "kvm",
+    .init = pc_init,
+};
+MACHINE_TYPE_REGISTER(pc_machine);

@@ -1,0 +1,29 @@
+/*
+ * pc.h - the "pc" machine: an i440FX-like PC with our own device models,
+ * laid out as QEMU's pc so that SeaBIOS and guests find what they expect.
+ */
+#ifndef HW_BOARDS_PC_H
+#define HW_BOARDS_PC_H
+
+#include <stdint.h>
+
+#include "emu-core/machine.h"
+#include "emu-core/memory.h"
+
+#define PC_BELOW_4G_MAX 0xc0000000ull /* RAM above this moves above 4 GiB */
+#define PC_HIGH_RAM_BASE 0x100000000ull
+#define PC_ISA_BIOS_BASE 0xe0000ull /* the BIOS's last 128 KiB show here too */
+#define PC_ISA_BIOS_SIZE 0x20000ull
+#define PC_DEFAULT_BIOS "/usr/share/seabios/bios.bin"
+
+struct pc_board {
+    struct machine *m;
+    uint64_t below_4g, above_4g;
+    struct mem_region ram, ram_low, ram_high;
+    struct mem_region bios, isa_bios;
+    uint64_t bios_size;
+    struct device *uart, *debug_exit;
+    struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
+};
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * x86-cpu.c - the board-facing side of an x86 vCPU: creation, the INTR pin
+ * and the interrupt acknowledge hook. Everything that touches the real CPU
+ * is the accelerator's (host/kvm.c).
+ */
+#include "targets/x86/x86.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu-core/machine.h"
+
+static void x86_intr_set(void *opaque, int n, int level)
+{
+    struct x86_cpu *x = opaque;
+
+    (void)n;
+    x->intr_level = level != 0;
+    /*
+     * A halted CPU looks at INTR again; the accelerator keeps it halted if
+     * IF=0. Devices run between vCPU slices (one thread), so no kick.
+     */
+    if (level)
+        x->vcpu.halted = false;
+}
+
+int x86_cpu_create(struct machine *m, struct vcpu **out)
+{
+    struct x86_cpu *x = calloc(1, sizeof(*x));
+    int ret;
+
+    if (!x)
+        return -ENOMEM;
+    x->vcpu.arch = x;
+    x->intr_pin = (struct irq_line){.handler = x86_intr_set, .opaque = x, .n = 0};
+    ret = machine_add_vcpu(m, &x->vcpu);
+    if (ret < 0) {
+        free(x);
+        return ret;
+    }
+    *out = &x->vcpu;
+    return 0;
+}
+
+struct irq_line *x86_cpu_intr_pin(struct vcpu *cpu)
+{
+    return &x86_cpu_of(cpu)->intr_pin;
+}
+
+void x86_cpu_set_intr_ack(struct vcpu *cpu, int (*ack)(void *opaque), void *opaque)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    x->intr_ack = ack;
+    x->intr_opaque = opaque;
+}
+
+void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code)
+{
+    *s = (struct x86_seg){.base = 0,
+                          .limit = 0xffffffff,
+                          .selector = selector,
+                          .type = code ? 0xb : 0x3,
+                          .s = true,
+                          .present = true,
+                          .db = true,
+                          .g = true};
+}

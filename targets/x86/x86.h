@@ -1,0 +1,97 @@
+/*
+ * x86.h - an x86 (IA-32/x86-64) CPU as seen by boards and accelerators.
+ *
+ * The CPU state proper lives in the accelerator (KVM's vCPU now; SVM/VMX on
+ * the appliance later): this struct holds what the board wires to it (the
+ * INTR pin and the interrupt controller's acknowledge cycle) and the state
+ * every reset loads (the architectural reset state, or a boot loader's
+ * entry state for -kernel).
+ */
+#ifndef TARGET_X86_H
+#define TARGET_X86_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu-core/accel.h"
+#include "emu-core/irq.h"
+
+struct machine;
+
+/* GDB's x86-64 register numbering (get_reg/set_reg). */
+enum x86_gdb_reg {
+    X86_REG_RAX,
+    X86_REG_RBX,
+    X86_REG_RCX,
+    X86_REG_RDX,
+    X86_REG_RSI,
+    X86_REG_RDI,
+    X86_REG_RBP,
+    X86_REG_RSP,
+    X86_REG_R8,
+    X86_REG_R15 = X86_REG_R8 + 7,
+    X86_REG_RIP,
+    X86_REG_EFLAGS,
+    X86_REG_CS,
+    X86_REG_SS,
+    X86_REG_DS,
+    X86_REG_ES,
+    X86_REG_FS,
+    X86_REG_GS,
+    X86_REG_COUNT
+};
+
+/* A segment register as loaded into the hidden part (VMX-style attribute bits). */
+struct x86_seg {
+    uint64_t base;
+    uint32_t limit;
+    uint16_t selector;
+    uint8_t type; /* 4-bit type field */
+    bool s, present, db, g, l;
+    uint8_t dpl;
+};
+
+/*
+ * Entry state of a boot loader implemented by the board (Multiboot: 32-bit
+ * flat protected mode). Applied by the accelerator at every reset when
+ * valid; otherwise the CPU starts at the reset vector f000:fff0.
+ */
+struct x86_boot_state {
+    bool valid;
+    uint64_t rip, rsp, rax, rbx, rsi, rflags;
+    uint64_t cr0;
+    struct x86_seg cs, ds; /* ds is loaded into ds, es, ss, fs, gs */
+    uint64_t gdt_base;
+    uint16_t gdt_limit;
+};
+
+struct x86_cpu {
+    struct vcpu vcpu;
+    struct irq_line intr_pin; /* INTR: level from the PIC */
+    int intr_level;
+    /* The INTA cycle: the vector to deliver, or -1 if the request went away. */
+    int (*intr_ack)(void *opaque);
+    void *intr_opaque;
+    struct x86_boot_state boot;
+    void *accel_state; /* the accelerator's per-vCPU state */
+};
+
+static inline struct x86_cpu *x86_cpu_of(struct vcpu *cpu)
+{
+    return (struct x86_cpu *)cpu;
+}
+
+/*
+ * Create vCPU number m->ncpus on machine m with the machine's accelerator
+ * (which must run x86 guests). Returns 0 and *out, or -errno.
+ */
+int x86_cpu_create(struct machine *m, struct vcpu **out);
+
+/* The INTR input (irq line) and where the accelerator asks for the vector. */
+struct irq_line *x86_cpu_intr_pin(struct vcpu *cpu);
+void x86_cpu_set_intr_ack(struct vcpu *cpu, int (*ack)(void *opaque), void *opaque);
+
+/* Fill a flat 4 GiB code (code=true) or data segment for 32-bit protected mode. */
+void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code);
+
+#endif
