@@ -384,6 +384,8 @@ void json_write(struct json_buf *b, const struct json_value *v)
         /* JSON has no NaN or infinity; QEMU would not produce them either. */
         if (!isfinite(v->d))
             json_buf_append(b, "null", 4);
+        else if (v->d == 0 && signbit(v->d))
+            json_buf_append(b, "-0.0", 4); /* "-0" would read back as the integer 0 */
         else
             json_buf_printf(b, "%.17g", v->d);
         break;
