@@ -488,6 +488,11 @@ static int parse_accel(struct emu_config *cfg, const char *opt, const char *arg,
         /* vCPUs run in slices on one thread, which is what thread=single asks for. */
         if (!strcmp(k, "accel") || (!strcmp(k, "thread") && !strcmp(v, "single")))
             continue;
+        /* baremu's own: turn the emulated CPUs' code generator off (the interpreter remains) */
+        if (!strcmp(k, "jit") && (!strcmp(v, "on") || !strcmp(v, "off"))) {
+            cfg->no_jit = !strcmp(v, "off");
+            continue;
+        }
         set_err(err, errlen, "%s: %s=%s is not supported", opt, k, v);
         goto out;
     }

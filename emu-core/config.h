@@ -59,6 +59,7 @@ struct emu_config {
     /* -accel/-machine accel=; NULL means auto. Repeated -accel (QEMU's fallback
      * list) is kept as "kvm:tcg": the first that probes wins. */
     const char *accel;
+    bool no_jit;           /* -accel ...,jit=off: emulated CPUs interpret only */
     const char *cpu;       /* -cpu */
     const char *bios;      /* -bios; NULL: board default */
     const char *kernel, *initrd, *append, *dtb;

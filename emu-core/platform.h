@@ -39,6 +39,14 @@ void *plat_ram_alloc(uint64_t size);
 void plat_ram_free(void *p, uint64_t size);
 
 /*
+ * Allocate a buffer for generated host code (the CPU JIT): readable,
+ * writable and executable for the life of the process, page-aligned.
+ * NULL if the platform cannot provide executable memory (the caller then
+ * interprets).
+ */
+void *plat_code_alloc(size_t size);
+
+/*
  * Read a whole file named as the user named it (a path when hosted,
  * "module:NAME" or an ESP path on the appliance) into a malloc'd buffer.
  * Returns 0 and sets *data and *size, or a negative errno (-ENOENT, -EIO,

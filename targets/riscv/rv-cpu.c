@@ -9,6 +9,7 @@
 #include "emu-core/log.h"
 #include "emu-core/machine.h"
 #include "targets/riscv/rv-internal.h"
+#include "targets/riscv/rv-jit.h"
 
 struct rv_cpu *rv_all_cpus;
 
@@ -242,9 +243,11 @@ static int tcg_probe(void)
 
 static int tcg_init(struct machine *m)
 {
-    (void)m;
     rv_exec_init();
-    return rv_tb_init();
+    int ret = rv_tb_init();
+    if (ret == 0)
+        rv_jit_set_enabled(!(m && m->cfg && m->cfg->no_jit));
+    return ret;
 }
 
 static int tcg_vcpu_create(struct vcpu *cpu)

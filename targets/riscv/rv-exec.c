@@ -15,6 +15,7 @@
 #include "emu-core/platform.h"
 #include "targets/riscv/rv-fpu.h"
 #include "targets/riscv/rv-internal.h"
+#include "targets/riscv/rv-jit.h"
 
 #define CHECK_INTERVAL 8192
 
@@ -216,6 +217,19 @@ dispatch_link:
             rv_tb_link(prev, prev_slot, b);
     }
 exec_block:
+    if (b->jit) {
+        uintptr_t r = rv_jit_run(c, b->jit);
+        if (likely(!(r & RV_JIT_RESUME))) {
+            prev = (struct rv_block *)(r & ~(uintptr_t)RV_JIT_FLAGS);
+            prev_slot = (r & RV_JIT_LINK1) ? 1 : 0;
+            goto dispatch_link;
+        }
+        /* the host code stopped before an instruction it leaves to us; icount is counted */
+        b = (struct rv_block *)(r & ~(uintptr_t)RV_JIT_FLAGS);
+        in = &b->insns[c->jit_resume];
+        dtlb = c->dtlb;
+        goto * in->op;
+    }
     c->icount += b->ninsns;
     in = b->insns;
     goto * in->op;

@@ -182,6 +182,8 @@ struct rv_block {
     struct rv_block *hash_next;
     struct rv_block *page_next; /* blocks of the same code page */
     struct rv_block *chain[2];
+    void *jit;               /* host code (rv-jit.c), or NULL: interpret */
+    uint8_t *jit_link[2];    /* rel32 of the host code's exit jumps for chain[0] / chain[1] */
     uint32_t ninsns;
     bool valid;
     struct rv_insn insns[];
@@ -213,6 +215,7 @@ struct rv_cpu {
     uint64_t icount_check;     /* look at the clock/exit request when icount reaches it */
     uint32_t irq_pend;         /* an interrupt is pending and enabled: take it at a boundary */
     bool tb_dirty;             /* a store invalidated translated code: leave the block */
+    uint32_t jit_resume;       /* host code stopped before this insn: interpret from it */
 
     int priv;
     uint64_t mstatus;

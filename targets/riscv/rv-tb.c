@@ -16,6 +16,7 @@
 
 #include "emu-core/log.h"
 #include "targets/riscv/rv-internal.h"
+#include "targets/riscv/rv-jit.h"
 
 #define TB_ARENA_SIZE (64u << 20)
 #define TB_HASH_BITS 16
@@ -77,6 +78,7 @@ static void flush_now(void)
     memset(tb.hash, 0, sizeof(tb.hash));
     memset(tb.pages, 0, sizeof(tb.pages));
     tb.used = 0;
+    rv_jit_reset();
     tb.flush_pending = false;
     rv_tb_generation++;
     for (struct rv_cpu *c = rv_all_cpus; c; c = c->next_cpu)
@@ -246,7 +248,7 @@ static struct rv_block *translate(struct rv_cpu *c, uint64_t pc, uint8_t *hp, st
 
     struct code_page *p = find_page((uintptr_t)hp);
     size_t bsize = sizeof(struct rv_block) + total * sizeof(struct rv_insn);
-    if (tb.used + bsize + sizeof(*p) + 32 > TB_ARENA_SIZE) {
+    if (tb.used + bsize + sizeof(*p) + 32 > TB_ARENA_SIZE || !rv_jit_room()) {
         flush_now();
         p = NULL;
     }
@@ -278,6 +280,7 @@ static struct rv_block *translate(struct rv_cpu *c, uint64_t pc, uint8_t *hp, st
     unsigned h = tb_hash(b->host, pc);
     b->hash_next = tb.hash[h];
     tb.hash[h] = b;
+    rv_jit_translate(b);
     return b;
 }
 
@@ -315,8 +318,10 @@ struct rv_block *rv_tb_find(struct rv_cpu *c, uint64_t pc)
 
 void rv_tb_link(struct rv_block *from, int slot, struct rv_block *to)
 {
-    if (from->valid && to->valid && ((from->pc ^ to->pc) & RV_PAGE_MASK) == 0)
+    if (from->valid && to->valid && ((from->pc ^ to->pc) & RV_PAGE_MASK) == 0) {
         from->chain[slot] = to;
+        rv_jit_link(from, slot, to);
+    }
 }
 
 int rv_tb_init(void)
@@ -327,5 +332,5 @@ int rv_tb_init(void)
     if (!tb.arena)
         return -ENOMEM;
     mem_set_code_write_hook(rv_tb_code_write, NULL);
-    return 0;
+    return rv_jit_init();
 }

@@ -1,0 +1,743 @@
+/*
+ * rv-jit.c - x86-64 code for decoded blocks.
+ *
+ * Each translated block (struct rv_block) may get host code: the same
+ * instructions, in the same order and with the same effects as the
+ * interpreter's handlers, with guest registers left in struct rv_cpu
+ * (addressed through rbx) and the data TLB base in r12. The block counts
+ * its instructions on entry exactly as the interpreter does, leaves for the
+ * dispatcher where the interpreter would, and chains to same-page
+ * successors by jumps patched in place (rv_jit_link). Indirect jumps and
+ * cross-page branches look up the hart's jump cache inline, with the same
+ * fetch-TLB check as the dispatcher.
+ *
+ * Instructions the translator does not handle (CSRs, system instructions,
+ * AMOs, floating point) end the host code: it returns to the interpreter,
+ * which resumes the same block at that instruction without counting it
+ * again. A block starting with one has no host code at all.
+ *
+ * Host code returns (to rv_exec) a uintptr_t: 0 to dispatch at c->pc;
+ * block|1 or block|2 to dispatch and then link that block's exit 0 or 1 to
+ * the block found; block|4 to resume interpreting block at insn c->jit_resume.
+ */
+#include <stddef.h>
+
+#include "emu-core/log.h"
+#include "emu-core/platform.h"
+#include "targets/riscv/rv-internal.h"
+#include "targets/riscv/rv-jit-emit.h"
+#include "targets/riscv/rv-jit.h"
+
+#define JIT_BUF_SIZE (32u << 20)
+/* Worst case of one block: 64 instructions of at most ~200 bytes, inline and cold. */
+#define JIT_BLOCK_MAX (64u * 200 + 1024)
+
+_Static_assert(sizeof(struct rv_tlb_entry) == 32, "TLB index scaling assumes 32-byte entries");
+_Static_assert(MEM_PAGE_BITS == 12 && RV_TLB_BITS == 9, "TLB index computation");
+_Static_assert(RV_JC_BITS == 12, "jump cache hash");
+
+#define OFF_X(r) ((int32_t)(offsetof(struct rv_cpu, x) + 8 * (r)))
+#define OFF_PC ((int32_t)offsetof(struct rv_cpu, pc))
+#define OFF_ICOUNT ((int32_t)offsetof(struct rv_cpu, icount))
+#define OFF_ICHECK ((int32_t)offsetof(struct rv_cpu, icount_check))
+#define OFF_DTLB ((int32_t)offsetof(struct rv_cpu, dtlb))
+#define OFF_ITLB ((int32_t)offsetof(struct rv_cpu, itlb))
+#define OFF_JC ((int32_t)offsetof(struct rv_cpu, jc))
+#define OFF_TB_DIRTY ((int32_t)offsetof(struct rv_cpu, tb_dirty))
+#define OFF_RESUME ((int32_t)offsetof(struct rv_cpu, jit_resume))
+#define OFF_TAG_R ((int32_t)offsetof(struct rv_tlb_entry, tag_r))
+#define OFF_TAG_W ((int32_t)offsetof(struct rv_tlb_entry, tag_w))
+#define OFF_TAG_X ((int32_t)offsetof(struct rv_tlb_entry, tag_x))
+#define OFF_ADDEND ((int32_t)offsetof(struct rv_tlb_entry, addend))
+#define OFF_B_PC ((int32_t)offsetof(struct rv_block, pc))
+#define OFF_B_HOST ((int32_t)offsetof(struct rv_block, host))
+#define OFF_B_JIT ((int32_t)offsetof(struct rv_block, jit))
+
+static struct {
+    uint8_t *buf;
+    size_t used, base; /* base: end of the fixed stubs, where blocks start */
+    uintptr_t (*enter)(struct rv_cpu *c, const void *code);
+    uint8_t *epilogue; /* returns rax */
+    uint8_t *exit0;    /* returns 0: dispatch at c->pc */
+    bool enabled;
+} jit;
+
+/* ---- helpers called from generated code ---- */
+
+static void helper_raise_pending(struct rv_cpu *c)
+{
+    rv_raise(c, c->exc_cause, c->exc_tval);
+}
+static uint64_t helper_div(uint64_t a, uint64_t d)
+{
+    return d == 0                                        ? ~0ull
+           : ((int64_t)a == INT64_MIN && (int64_t)d == -1) ? a
+                                                           : (uint64_t)((int64_t)a / (int64_t)d);
+}
+static uint64_t helper_divu(uint64_t a, uint64_t d)
+{
+    return d == 0 ? ~0ull : a / d;
+}
+static uint64_t helper_rem(uint64_t a, uint64_t d)
+{
+    return d == 0                                        ? a
+           : ((int64_t)a == INT64_MIN && (int64_t)d == -1) ? 0
+                                                           : (uint64_t)((int64_t)a % (int64_t)d);
+}
+static uint64_t helper_remu(uint64_t a, uint64_t d)
+{
+    return d == 0 ? a : a % d;
+}
+static uint64_t helper_divw(uint64_t a64, uint64_t d64)
+{
+    int32_t a = (int32_t)a64, d = (int32_t)d64;
+    return d == 0                        ? ~0ull
+           : (a == INT32_MIN && d == -1) ? (uint64_t)(int64_t)a
+                                         : (uint64_t)(int64_t)(a / d);
+}
+static uint64_t helper_divuw(uint64_t a64, uint64_t d64)
+{
+    uint32_t a = (uint32_t)a64, d = (uint32_t)d64;
+    return d == 0 ? ~0ull : (uint64_t)(int64_t)(int32_t)(a / d);
+}
+static uint64_t helper_remw(uint64_t a64, uint64_t d64)
+{
+    int32_t a = (int32_t)a64, d = (int32_t)d64;
+    return d == 0                        ? (uint64_t)(int64_t)a
+           : (a == INT32_MIN && d == -1) ? 0
+                                         : (uint64_t)(int64_t)(a % d);
+}
+static uint64_t helper_remuw(uint64_t a64, uint64_t d64)
+{
+    uint32_t a = (uint32_t)a64, d = (uint32_t)d64;
+    return (uint64_t)(int64_t)(int32_t)(d == 0 ? a : a % d);
+}
+static uint64_t helper_mulhsu(uint64_t a, uint64_t b)
+{
+    return (uint64_t)(((__int128)(int64_t)a * (__int128)(unsigned __int128)b) >> 64);
+}
+
+/* ---- translation ---- */
+
+enum slow_kind { SLOW_LOAD, SLOW_STORE };
+
+struct slow_path {
+    enum slow_kind kind;
+    const struct rv_insn *in;
+    uint8_t *jfix; /* rel32 of the fast path's jne */
+    uint8_t *ret;  /* where the fast path continues */
+    unsigned opc;  /* load: the extending x86 load; store: unused */
+    bool w;
+    unsigned size;
+};
+
+struct rv_jit_tr {
+    struct rv_jit_buf e;
+    struct rv_block *b;
+    struct slow_path slow[TB_MAX_INSNS_JIT];
+    unsigned nslow;
+};
+
+static inline uint64_t insn_pc(const struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    return t->b->pc + in->pc_off;
+}
+
+static void ld_x(struct rv_jit_tr *t, int reg, unsigned r)
+{
+    if (r == 0)
+        x_alu_rr(&t->e, false, X_XOR, reg, reg);
+    else
+        x_load(&t->e, true, reg, X_RBX, OFF_X(r));
+}
+static void st_x(struct rv_jit_tr *t, unsigned r, int reg)
+{
+    if (r != RV_XDISCARD)
+        x_store(&t->e, true, X_RBX, OFF_X(r), reg);
+}
+static void set_pc(struct rv_jit_tr *t, uint64_t pc)
+{
+    x_mov_imm(&t->e, X_RAX, pc);
+    x_store(&t->e, true, X_RBX, OFF_PC, X_RAX);
+}
+/* Leave for the dispatcher when icount reached icount_check (c->pc already set). */
+static void icount_check(struct rv_jit_tr *t)
+{
+    x_load(&t->e, true, X_RAX, X_RBX, OFF_ICOUNT);
+    x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_ICHECK);
+    x_jcc(&t->e, X_CC_AE, jit.exit0);
+}
+
+/* rsi = target pc, already stored in c->pc: the jump cache lookup of the dispatcher, inline. */
+static void emit_lookup(struct rv_jit_tr *t)
+{
+    struct rv_jit_buf *e = &t->e;
+    icount_check(t);
+    x_mov_rr(e, false, X_RAX, X_RSI);
+    x_shift_imm(e, false, X_SHR, X_RAX, 1);
+    x_mov_rr(e, false, X_RCX, X_RSI);
+    x_shift_imm(e, false, X_SHR, X_RCX, 13);
+    x_alu_rr(e, false, X_XOR, X_RAX, X_RCX);
+    x_alu_imm(e, false, X_AND, X_RAX, RV_JC_SIZE - 1);
+    x_shift_imm(e, false, X_SHL, X_RAX, 3);
+    x_op_mem(e, 0, true, 0x8b, X_RDX, X_RBX, X_RAX, OFF_JC, false); /* rdx = jc[h] */
+    x_op_reg(e, true, 0x85, X_RDX, X_RDX);
+    x_jcc(e, X_CC_E, jit.exit0);
+    x_alu_mem(e, true, X_CMP, X_RSI, X_RDX, OFF_B_PC);
+    x_jcc(e, X_CC_NE, jit.exit0);
+    x_mov_rr(e, false, X_RAX, X_RSI);
+    x_shift_imm(e, false, X_SHR, X_RAX, 7);
+    x_alu_imm(e, false, X_AND, X_RAX, (RV_TLB_SIZE - 1) << 5);
+    x_alu_mem(e, true, X_ADD, X_RAX, X_RBX, OFF_ITLB); /* rax = fetch TLB entry */
+    x_mov_rr(e, true, X_RCX, X_RSI);
+    x_alu_imm(e, true, X_AND, X_RCX, (int32_t)RV_PAGE_MASK);
+    x_alu_mem(e, true, X_CMP, X_RCX, X_RAX, OFF_TAG_X);
+    x_jcc(e, X_CC_NE, jit.exit0);
+    x_load(e, true, X_RCX, X_RAX, OFF_ADDEND);
+    x_alu_rr(e, true, X_ADD, X_RCX, X_RSI);
+    x_alu_mem(e, true, X_CMP, X_RCX, X_RDX, OFF_B_HOST);
+    x_jcc(e, X_CC_NE, jit.exit0);
+    x_load(e, true, X_RAX, X_RDX, OFF_B_JIT);
+    x_op_reg(e, true, 0x85, X_RAX, X_RAX);
+    x_jcc(e, X_CC_E, jit.exit0);
+    x_jmp_reg(e, X_RAX);
+}
+
+/* Control leaves the block for target (exit slot for chaining when in the same page). */
+static void emit_goto(struct rv_jit_tr *t, uint64_t target, int slot)
+{
+    struct rv_jit_buf *e = &t->e;
+    if (((target ^ t->b->pc) & RV_PAGE_MASK) == 0) {
+        x_load(e, true, X_RAX, X_RBX, OFF_ICOUNT);
+        x_alu_mem(e, true, X_CMP, X_RAX, X_RBX, OFF_ICHECK);
+        uint8_t *to_check = x_jcc(e, X_CC_AE, NULL);
+        uint8_t *link = x_jmp(e, NULL);
+        t->b->jit_link[slot] = link;
+        /* not linked yet: set pc and ask the dispatcher to link this exit */
+        x_patch_rel32(link, e->p);
+        set_pc(t, target);
+        x_mov_imm(e, X_RAX, (uintptr_t)t->b | (uintptr_t)(slot + 1));
+        x_jmp(e, jit.epilogue);
+        x_patch_rel32(to_check, e->p);
+        set_pc(t, target);
+        x_jmp(e, jit.exit0);
+    } else {
+        x_mov_imm(e, X_RSI, target);
+        x_store(e, true, X_RBX, OFF_PC, X_RSI);
+        emit_lookup(t);
+    }
+}
+
+/* rsi = rs1 + imm */
+static void emit_addr(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    if (in->rs1 == 0) {
+        x_mov_imm(&t->e, X_RSI, (uint64_t)(int64_t)in->imm);
+    } else {
+        x_load(&t->e, true, X_RSI, X_RBX, OFF_X(in->rs1));
+        if (in->imm)
+            x_alu_imm(&t->e, true, X_ADD, X_RSI, in->imm);
+    }
+}
+
+/* rax = TLB entry index * 32, rcx = tag wanted; then cmp with the entry's tag at tag_off. */
+static uint8_t *emit_tlb_check(struct rv_jit_tr *t, unsigned size, int32_t tag_off)
+{
+    struct rv_jit_buf *e = &t->e;
+    x_mov_rr(e, false, X_RAX, X_RSI);
+    x_shift_imm(e, false, X_SHR, X_RAX, 7);
+    x_alu_imm(e, false, X_AND, X_RAX, (RV_TLB_SIZE - 1) << 5);
+    x_mov_rr(e, true, X_RCX, X_RSI);
+    x_alu_imm(e, true, X_AND, X_RCX, (int32_t)(RV_PAGE_MASK | (size - 1)));
+    x_op_mem(e, 0, true, 0x3b, X_RCX, X_R12, X_RAX, tag_off, false);
+    uint8_t *j = x_jcc(e, X_CC_NE, NULL);
+    x_op_mem(e, 0, true, 0x8b, X_RAX, X_R12, X_RAX, OFF_ADDEND, false);
+    return j;
+}
+
+static void emit_load(struct rv_jit_tr *t, const struct rv_insn *in, unsigned size, unsigned opc,
+                      bool w)
+{
+    struct rv_jit_buf *e = &t->e;
+    emit_addr(t, in);
+    uint8_t *j = emit_tlb_check(t, size, OFF_TAG_R);
+    x_op_mem(e, 0, w, opc, X_RAX, X_RAX, X_RSI, 0, false);
+    t->slow[t->nslow++] = (struct slow_path){SLOW_LOAD, in, j, e->p, opc, w, size};
+    st_x(t, in->rd, X_RAX);
+}
+
+static void emit_store(struct rv_jit_tr *t, const struct rv_insn *in, unsigned size)
+{
+    struct rv_jit_buf *e = &t->e;
+    emit_addr(t, in);
+    ld_x(t, X_RDX, in->rs2);
+    uint8_t *j = emit_tlb_check(t, size, OFF_TAG_W);
+    x_op_mem(e, size == 2 ? 0x66 : 0, size == 8, size == 1 ? 0x88 : 0x89, X_RDX, X_RAX, X_RSI, 0,
+             false);
+    t->slow[t->nslow++] = (struct slow_path){SLOW_STORE, in, j, e->p, 0, false, size};
+}
+
+static void emit_raise_pending(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    set_pc(t, insn_pc(t, in));
+    x_mov_rr(&t->e, true, X_RDI, X_RBX);
+    x_call(&t->e, (const void *)helper_raise_pending);
+    x_jmp(&t->e, jit.exit0);
+}
+
+static void emit_slow_paths(struct rv_jit_tr *t)
+{
+    struct rv_jit_buf *e = &t->e;
+    for (unsigned i = 0; i < t->nslow; i++) {
+        struct slow_path *s = &t->slow[i];
+        x_patch_rel32(s->jfix, e->p);
+        x_mov_rr(e, true, X_RDI, X_RBX);
+        if (s->kind == SLOW_LOAD) {
+            x_mov_imm(e, X_RDX, s->size);
+            x_mov_rr(e, true, X_RCX, X_RSP); /* the trampoline's scratch slot */
+            x_call(e, (const void *)rv_load_slow);
+            x_op_reg(e, false, 0x85, X_RAX, X_RAX);
+            uint8_t *fault = x_jcc(e, X_CC_NE, NULL);
+            x_op_mem(e, 0, s->w, s->opc, X_RAX, X_RSP, X_NONE, 0, false);
+            x_jmp(e, s->ret);
+            x_patch_rel32(fault, e->p);
+            emit_raise_pending(t, s->in);
+        } else {
+            x_mov_rr(e, true, X_RCX, X_RDX);
+            x_mov_imm(e, X_RDX, s->size);
+            x_call(e, (const void *)rv_store_slow);
+            x_op_reg(e, false, 0x85, X_RAX, X_RAX);
+            uint8_t *fault = x_jcc(e, X_CC_NE, NULL);
+            /* the store dropped translated code (maybe this block's): leave after it */
+            x_op_mem(e, 0, false, 0x80, 7, X_RBX, X_NONE, OFF_TB_DIRTY, false);
+            x_u8(e, 0);
+            x_jcc(e, X_CC_E, s->ret);
+            set_pc(t, insn_pc(t, s->in) + s->in->len);
+            x_jmp(e, jit.exit0);
+            x_patch_rel32(fault, e->p);
+            emit_raise_pending(t, s->in);
+        }
+    }
+}
+
+/* rd = op(rs1, imm) on 64 or 32 bits (32: sign-extend the result) */
+static void emit_alu_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
+{
+    ld_x(t, X_RAX, in->rs1);
+    x_alu_imm(&t->e, w, op, X_RAX, in->imm);
+    if (!w)
+        x_movsxd(&t->e, X_RAX, X_RAX);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_alu_reg(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
+{
+    ld_x(t, X_RAX, in->rs1);
+    if (in->rs2 == 0) {
+        x_alu_imm(&t->e, w, op, X_RAX, 0);
+    } else {
+        x_alu_mem(&t->e, w, op, X_RAX, X_RBX, OFF_X(in->rs2));
+    }
+    if (!w)
+        x_movsxd(&t->e, X_RAX, X_RAX);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_shift_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
+{
+    ld_x(t, X_RAX, in->rs1);
+    x_shift_imm(&t->e, w, op, X_RAX, (unsigned)in->imm & (w ? 63 : 31));
+    if (!w)
+        x_movsxd(&t->e, X_RAX, X_RAX);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_shift_reg(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
+{
+    ld_x(t, X_RAX, in->rs1);
+    ld_x(t, X_RCX, in->rs2);
+    x_shift_cl(&t->e, w, op, X_RAX); /* the host masks the count as RISC-V does */
+    if (!w)
+        x_movsxd(&t->e, X_RAX, X_RAX);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_set(struct rv_jit_tr *t, const struct rv_insn *in, int cc, bool imm)
+{
+    ld_x(t, X_RAX, in->rs1);
+    if (imm)
+        x_alu_imm(&t->e, true, X_CMP, X_RAX, in->imm);
+    else if (in->rs2 == 0)
+        x_alu_imm(&t->e, true, X_CMP, X_RAX, 0);
+    else
+        x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_X(in->rs2));
+    x_setcc_zx(&t->e, cc, X_RAX);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_call2(struct rv_jit_tr *t, const struct rv_insn *in, uint64_t (*fn)(uint64_t,
+                                                                                      uint64_t))
+{
+    ld_x(t, X_RDI, in->rs1);
+    ld_x(t, X_RSI, in->rs2);
+    x_call(&t->e, (const void *)fn);
+    st_x(t, in->rd, X_RAX);
+}
+static void emit_mulh(struct rv_jit_tr *t, const struct rv_insn *in, unsigned ext)
+{
+    ld_x(t, X_RAX, in->rs1);
+    ld_x(t, X_RCX, in->rs2);
+    x_op_reg(&t->e, true, 0xf7, (int)ext, X_RCX); /* rdx:rax = rax * rcx */
+    st_x(t, in->rd, X_RDX);
+}
+static void emit_branch(struct rv_jit_tr *t, const struct rv_insn *in, int cc)
+{
+    ld_x(t, X_RAX, in->rs1);
+    if (in->rs2 == 0)
+        x_alu_imm(&t->e, true, X_CMP, X_RAX, 0);
+    else
+        x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_X(in->rs2));
+    uint8_t *taken = x_jcc(&t->e, cc, NULL);
+    emit_goto(t, insn_pc(t, in) + in->len, 1);
+    x_patch_rel32(taken, t->e.p);
+    emit_goto(t, insn_pc(t, in) + (int64_t)in->imm, 0);
+}
+
+/* Emit one instruction: 1 if it ended the host code, 0 to go on, -1 if not handled. */
+static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    struct rv_jit_buf *e = &t->e;
+    uint64_t pc = insn_pc(t, in);
+    switch (in->opc) {
+    case RV_OP_LUI:
+    case RV_OP_LI:
+        if (in->rd != RV_XDISCARD) {
+            x_mov_imm(e, X_RAX, (uint64_t)(int64_t)in->imm);
+            st_x(t, in->rd, X_RAX);
+        }
+        return 0;
+    case RV_OP_MV:
+        ld_x(t, X_RAX, in->rs1);
+        st_x(t, in->rd, X_RAX);
+        return 0;
+    case RV_OP_AUIPC:
+        x_mov_imm(e, X_RAX, pc + (int64_t)in->imm);
+        st_x(t, in->rd, X_RAX);
+        return 0;
+    case RV_OP_FENCE:
+        return 0;
+    case RV_OP_JAL:
+        if (in->rd != RV_XDISCARD) {
+            x_mov_imm(e, X_RAX, pc + in->len);
+            st_x(t, in->rd, X_RAX);
+        }
+        emit_goto(t, pc + (int64_t)in->imm, 0);
+        return 1;
+    case RV_OP_JALR:
+        emit_addr(t, in);
+        x_alu_imm(e, true, X_AND, X_RSI, -2);
+        if (in->rd != RV_XDISCARD) {
+            x_mov_imm(e, X_RAX, pc + in->len);
+            st_x(t, in->rd, X_RAX);
+        }
+        x_store(e, true, X_RBX, OFF_PC, X_RSI);
+        emit_lookup(t);
+        return 1;
+    case RV_OP_BLOCK_END:
+        emit_goto(t, pc, 1);
+        return 1;
+    case RV_OP_BEQ:
+        emit_branch(t, in, X_CC_E);
+        return 1;
+    case RV_OP_BNE:
+        emit_branch(t, in, X_CC_NE);
+        return 1;
+    case RV_OP_BLT:
+        emit_branch(t, in, X_CC_L);
+        return 1;
+    case RV_OP_BGE:
+        emit_branch(t, in, X_CC_GE);
+        return 1;
+    case RV_OP_BLTU:
+        emit_branch(t, in, X_CC_B);
+        return 1;
+    case RV_OP_BGEU:
+        emit_branch(t, in, X_CC_AE);
+        return 1;
+
+    case RV_OP_LB:
+        emit_load(t, in, 1, 0x0fbe, true);
+        return 0;
+    case RV_OP_LBU:
+        emit_load(t, in, 1, 0x0fb6, false);
+        return 0;
+    case RV_OP_LH:
+        emit_load(t, in, 2, 0x0fbf, true);
+        return 0;
+    case RV_OP_LHU:
+        emit_load(t, in, 2, 0x0fb7, false);
+        return 0;
+    case RV_OP_LW:
+        emit_load(t, in, 4, 0x63, true);
+        return 0;
+    case RV_OP_LWU:
+        emit_load(t, in, 4, 0x8b, false);
+        return 0;
+    case RV_OP_LD:
+        emit_load(t, in, 8, 0x8b, true);
+        return 0;
+    case RV_OP_SB:
+        emit_store(t, in, 1);
+        return 0;
+    case RV_OP_SH:
+        emit_store(t, in, 2);
+        return 0;
+    case RV_OP_SW:
+        emit_store(t, in, 4);
+        return 0;
+    case RV_OP_SD:
+        emit_store(t, in, 8);
+        return 0;
+    default:
+        break;
+    }
+
+    if (in->rd == RV_XDISCARD) /* everything below only computes rd */
+        switch (in->opc) {
+        case RV_OP_ADDI ... RV_OP_SRAW:
+        case RV_OP_MUL ... RV_OP_MULHU:
+        case RV_OP_MULW:
+            return 0;
+        default:
+            break; /* division helpers are pure too, but keep them simple */
+        }
+
+    switch (in->opc) {
+    case RV_OP_ADDI:
+        emit_alu_imm(t, in, X_ADD, true);
+        return 0;
+    case RV_OP_XORI:
+        emit_alu_imm(t, in, X_XOR, true);
+        return 0;
+    case RV_OP_ORI:
+        emit_alu_imm(t, in, X_OR, true);
+        return 0;
+    case RV_OP_ANDI:
+        emit_alu_imm(t, in, X_AND, true);
+        return 0;
+    case RV_OP_SLTI:
+        emit_set(t, in, X_CC_L, true);
+        return 0;
+    case RV_OP_SLTIU:
+        emit_set(t, in, X_CC_B, true);
+        return 0;
+    case RV_OP_SLLI:
+        emit_shift_imm(t, in, X_SHL, true);
+        return 0;
+    case RV_OP_SRLI:
+        emit_shift_imm(t, in, X_SHR, true);
+        return 0;
+    case RV_OP_SRAI:
+        emit_shift_imm(t, in, X_SAR, true);
+        return 0;
+    case RV_OP_ADD:
+        emit_alu_reg(t, in, X_ADD, true);
+        return 0;
+    case RV_OP_SUB:
+        emit_alu_reg(t, in, X_SUB, true);
+        return 0;
+    case RV_OP_XOR:
+        emit_alu_reg(t, in, X_XOR, true);
+        return 0;
+    case RV_OP_OR:
+        emit_alu_reg(t, in, X_OR, true);
+        return 0;
+    case RV_OP_AND:
+        emit_alu_reg(t, in, X_AND, true);
+        return 0;
+    case RV_OP_SLT:
+        emit_set(t, in, X_CC_L, false);
+        return 0;
+    case RV_OP_SLTU:
+        emit_set(t, in, X_CC_B, false);
+        return 0;
+    case RV_OP_SLL:
+        emit_shift_reg(t, in, X_SHL, true);
+        return 0;
+    case RV_OP_SRL:
+        emit_shift_reg(t, in, X_SHR, true);
+        return 0;
+    case RV_OP_SRA:
+        emit_shift_reg(t, in, X_SAR, true);
+        return 0;
+    case RV_OP_ADDIW:
+        emit_alu_imm(t, in, X_ADD, false);
+        return 0;
+    case RV_OP_SLLIW:
+        emit_shift_imm(t, in, X_SHL, false);
+        return 0;
+    case RV_OP_SRLIW:
+        emit_shift_imm(t, in, X_SHR, false);
+        return 0;
+    case RV_OP_SRAIW:
+        emit_shift_imm(t, in, X_SAR, false);
+        return 0;
+    case RV_OP_ADDW:
+        emit_alu_reg(t, in, X_ADD, false);
+        return 0;
+    case RV_OP_SUBW:
+        emit_alu_reg(t, in, X_SUB, false);
+        return 0;
+    case RV_OP_SLLW:
+        emit_shift_reg(t, in, X_SHL, false);
+        return 0;
+    case RV_OP_SRLW:
+        emit_shift_reg(t, in, X_SHR, false);
+        return 0;
+    case RV_OP_SRAW:
+        emit_shift_reg(t, in, X_SAR, false);
+        return 0;
+    case RV_OP_MUL:
+    case RV_OP_MULW:
+        ld_x(t, X_RAX, in->rs1);
+        ld_x(t, X_RCX, in->rs2);
+        x_op_reg(e, in->opc == RV_OP_MUL, 0x0faf, X_RAX, X_RCX);
+        if (in->opc == RV_OP_MULW)
+            x_movsxd(e, X_RAX, X_RAX);
+        st_x(t, in->rd, X_RAX);
+        return 0;
+    case RV_OP_MULH:
+        emit_mulh(t, in, 5);
+        return 0;
+    case RV_OP_MULHU:
+        emit_mulh(t, in, 4);
+        return 0;
+    case RV_OP_MULHSU:
+        emit_call2(t, in, helper_mulhsu);
+        return 0;
+    case RV_OP_DIV:
+        emit_call2(t, in, helper_div);
+        return 0;
+    case RV_OP_DIVU:
+        emit_call2(t, in, helper_divu);
+        return 0;
+    case RV_OP_REM:
+        emit_call2(t, in, helper_rem);
+        return 0;
+    case RV_OP_REMU:
+        emit_call2(t, in, helper_remu);
+        return 0;
+    case RV_OP_DIVW:
+        emit_call2(t, in, helper_divw);
+        return 0;
+    case RV_OP_DIVUW:
+        emit_call2(t, in, helper_divuw);
+        return 0;
+    case RV_OP_REMW:
+        emit_call2(t, in, helper_remw);
+        return 0;
+    case RV_OP_REMUW:
+        emit_call2(t, in, helper_remuw);
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+void rv_jit_translate(struct rv_block *b)
+{
+    b->jit = NULL;
+    b->jit_link[0] = b->jit_link[1] = NULL;
+    if (!jit.enabled || !b->valid)
+        return;
+    struct rv_jit_tr t = {.e.p = jit.buf + jit.used, .b = b};
+    uint8_t *start = t.e.p;
+    x_alu_mem_imm(&t.e, X_ADD, X_RBX, OFF_ICOUNT, (int32_t)b->ninsns);
+    for (unsigned i = 0;; i++) {
+        const struct rv_insn *in = &b->insns[i];
+        int r = emit_insn(&t, in);
+        if (r > 0)
+            break;
+        if (r < 0) {
+            if (i == 0) /* nothing for the host to do: the interpreter runs the block */
+                return;
+            /* c->jit_resume = i; return block|4 */
+            x_op_mem(&t.e, 0, false, 0xc7, 0, X_RBX, X_NONE, OFF_RESUME, false);
+            x_u32(&t.e, i);
+            x_mov_imm(&t.e, X_RAX, (uintptr_t)b | 4);
+            x_jmp(&t.e, jit.epilogue);
+            break;
+        }
+    }
+    emit_slow_paths(&t);
+    jit.used = ((size_t)(t.e.p - jit.buf) + 15) & ~(size_t)15;
+    b->jit = start;
+}
+
+void rv_jit_link(struct rv_block *from, int slot, struct rv_block *to)
+{
+    if (from->jit_link[slot] && to->jit)
+        x_patch_rel32(from->jit_link[slot], to->jit);
+}
+
+bool rv_jit_room(void)
+{
+    return !jit.enabled || jit.used + JIT_BLOCK_MAX <= JIT_BUF_SIZE;
+}
+
+void rv_jit_reset(void)
+{
+    jit.used = jit.base;
+}
+
+bool rv_jit_active(void)
+{
+    return jit.enabled;
+}
+
+void rv_jit_set_enabled(bool on)
+{
+    jit.enabled = on && jit.buf;
+}
+
+uintptr_t rv_jit_run(struct rv_cpu *c, const void *code)
+{
+    return jit.enter(c, code);
+}
+
+/* The trampoline: callee-saved registers, rbx = hart, r12 = data TLB, and the way back. */
+static void emit_trampoline(void)
+{
+    static const int saved[] = {X_RBX, X_RBP, X_R12, X_R13, X_R14, X_R15};
+    struct rv_jit_buf e = {jit.buf};
+    jit.enter = (uintptr_t(*)(struct rv_cpu *, const void *))(void *)e.p;
+    for (int i = 0; i < 6; i++) {
+        x_rex(&e, false, 0, X_NONE, saved[i], false);
+        x_u8(&e, 0x50 + (saved[i] & 7));
+    }
+    x_alu_imm(&e, true, X_SUB, X_RSP, 8); /* a scratch slot that also aligns calls to 16 */
+    x_mov_rr(&e, true, X_RBX, X_RDI);
+    x_load(&e, true, X_R12, X_RDI, OFF_DTLB);
+    x_jmp_reg(&e, X_RSI);
+
+    e.p = (uint8_t *)(((uintptr_t)e.p + 15) & ~(uintptr_t)15);
+    jit.exit0 = e.p;
+    x_alu_rr(&e, false, X_XOR, X_RAX, X_RAX);
+    jit.epilogue = e.p;
+    x_alu_imm(&e, true, X_ADD, X_RSP, 8);
+    for (int i = 5; i >= 0; i--) {
+        x_rex(&e, false, 0, X_NONE, saved[i], false);
+        x_u8(&e, 0x58 + (saved[i] & 7));
+    }
+    x_u8(&e, 0xc3);
+    jit.base = jit.used = ((size_t)(e.p - jit.buf) + 15) & ~(size_t)15;
+}
+
+int rv_jit_init(void)
+{
+    if (jit.buf)
+        return 0;
+    jit.buf = plat_code_alloc(JIT_BUF_SIZE);
+    if (!jit.buf) {
+        log_mask(LOG_GUEST_ERROR, "rv: no executable memory: interpreting only\n");
+        return 0;
+    }
+    emit_trampoline();
+    jit.enabled = true;
+    return 0;
+}
