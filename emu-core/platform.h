@@ -66,4 +66,69 @@ _Noreturn void plat_exit(int status);
 /* Write text for the user (errors, logs) to the platform's diagnostic stream. */
 void plat_diag_write(const char *buf, size_t len);
 
+/* ======================================================================
+ * Block files (owner: the block layer, block/). Disk images and the files
+ * or disks under them. Offsets and lengths are bytes; every function
+ * returns a negative errno on failure.
+ * ====================================================================== */
+
+struct plat_bfile;
+
+#define PLAT_BF_RDWR 1u   /* open for writing too (else read-only) */
+#define PLAT_BF_CREATE 2u /* create, or truncate to 0 if it exists (implies RDWR) */
+#define PLAT_BF_DIRECT 4u /* bypass the host's cache where it can (O_DIRECT); any
+                           * alignment is still accepted */
+
+/* Open name with PLAT_BF_* flags. 0 and *out set, or -ENOENT, -EACCES, ... */
+int plat_bfile_open(const char *name, unsigned flags, struct plat_bfile **out);
+
+/* Read len bytes at off. Bytes past the end of the file read as zeros. 0 or -errno. */
+int plat_bfile_pread(struct plat_bfile *f, uint64_t off, void *buf, size_t len);
+
+/* Write len bytes at off, extending the file if needed. 0 or -errno (-ENOSPC, -EBADF if RO). */
+int plat_bfile_pwrite(struct plat_bfile *f, uint64_t off, const void *buf, size_t len);
+
+/* Make every completed write durable (fdatasync). 0 or -errno. */
+int plat_bfile_flush(struct plat_bfile *f);
+
+/* Set the length; growing adds zeros. 0 or -errno. */
+int plat_bfile_truncate(struct plat_bfile *f, uint64_t size);
+
+/* Current length in bytes, or -errno. */
+int64_t plat_bfile_length(struct plat_bfile *f);
+
+/* Bytes of storage actually used (st_blocks * 512 when hosted), or -errno. */
+int64_t plat_bfile_allocated(struct plat_bfile *f);
+
+/*
+ * Give back the storage of [off, off+len) so it reads as zeros (punch a
+ * hole). 0, or -EOPNOTSUPP when the storage cannot (the caller then writes
+ * zeros if it needs them).
+ */
+int plat_bfile_discard(struct plat_bfile *f, uint64_t off, uint64_t len);
+
+/*
+ * What [off, off+len) starts with: returns 1 for data, 0 for a hole, and
+ * sets *pnum to the length of that extent (at most len). Storage that cannot
+ * tell reports data. -errno on error.
+ */
+int plat_bfile_extent(struct plat_bfile *f, uint64_t off, uint64_t len, uint64_t *pnum);
+
+/* Close (no implicit flush beyond the host's). NULL is ignored. */
+void plat_bfile_close(struct plat_bfile *f);
+
+/* Whether a file of that name exists (for refusing to overwrite, backing lookups). */
+int plat_bfile_exists(const char *name);
+
+/*
+ * Raw deflate (no zlib header, window 2^12: qcow2's compressed clusters),
+ * from the platform's zlib. plat_deflate_raw compresses in[0..in_len) into
+ * out; returns the compressed size, or -ENOSPC if it does not fit in
+ * out_len. plat_inflate_raw fills exactly out_len bytes from the stream in
+ * in[0..in_len) (trailing padding allowed); 0 or -EIO for a bad stream.
+ * Both return -ENOTSUP on platforms without zlib.
+ */
+int plat_deflate_raw(const void *in, size_t in_len, void *out, size_t out_len);
+int plat_inflate_raw(const void *in, size_t in_len, void *out, size_t out_len);
+
 #endif

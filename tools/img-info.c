@@ -1,0 +1,570 @@
+/*
+ * img-info.c - baremu-img info, check, map and snapshot: read-mostly
+ * commands whose output follows qemu-img 7.2's layout and JSON field names.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/img.h"
+
+static void json_str(const char *s)
+{
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            printf("\\%c", ch);
+        else if (ch < 0x20)
+            printf("\\u%04x", ch);
+        else
+            putchar(ch);
+    }
+    putchar('"');
+}
+
+static int img_output_arg(const char *arg, bool *json)
+{
+    if (!strcmp(arg, "json"))
+        *json = true;
+    else if (!strcmp(arg, "human"))
+        *json = false;
+    else {
+        img_error("--output must be used with human or json as argument.");
+        return -1;
+    }
+    return 0;
+}
+
+static void img_snapshot_header(void)
+{
+    printf("%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT");
+}
+
+static void img_snapshot_line(const struct blk_snapshot_info *sn)
+{
+    char date[32] = "", clock[32], size[32], icount[32] = "";
+    time_t t = sn->date_sec;
+    struct tm tm;
+    uint64_t secs = sn->vm_clock_nsec / 1000000000ull;
+
+    if (localtime_r(&t, &tm))
+        strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(clock, sizeof(clock), "%02d:%02d:%02d.%03d", (int)(secs / 3600),
+             (int)((secs / 60) % 60), (int)(secs % 60),
+             (int)((sn->vm_clock_nsec / 1000000) % 1000));
+    img_size_str(sn->vm_state_size, size, sizeof(size));
+    if (sn->icount != UINT64_MAX)
+        snprintf(icount, sizeof(icount), "%llu", (unsigned long long)sn->icount);
+    printf("%-9s %-16s %8s%20s%13s%11s\n", sn->id, sn->name, size, date, clock, icount);
+}
+
+static void img_info_one(struct blk *b, bool json)
+{
+    struct blk_info in;
+    struct blk_snapshot_info *sn = NULL;
+    int nsn = 0;
+    char sz[32];
+
+    blk_get_info(b, &in);
+    if (in.is_qcow2)
+        nsn = blk_snapshot_list(b, &sn);
+    if (nsn < 0)
+        nsn = 0;
+    if (json) {
+        printf("{\n");
+        if (in.backing_file && in.backing_fmt) {
+            printf("    \"backing-filename-format\": ");
+            json_str(in.backing_fmt);
+            printf(",\n");
+        }
+        if (nsn) {
+            printf("    \"snapshots\": [\n");
+            for (int i = 0; i < nsn; i++) {
+                printf("        {\n");
+                if (sn[i].icount != UINT64_MAX)
+                    printf("            \"icount\": %llu,\n", (unsigned long long)sn[i].icount);
+                printf("            \"vm-clock-nsec\": %llu,\n",
+                       (unsigned long long)(sn[i].vm_clock_nsec % 1000000000ull));
+                printf("            \"name\": ");
+                json_str(sn[i].name);
+                printf(",\n            \"date-sec\": %u,\n", sn[i].date_sec);
+                printf("            \"date-nsec\": %u,\n", sn[i].date_nsec);
+                printf("            \"vm-clock-sec\": %llu,\n",
+                       (unsigned long long)(sn[i].vm_clock_nsec / 1000000000ull));
+                printf("            \"id\": ");
+                json_str(sn[i].id);
+                printf(",\n            \"vm-state-size\": %llu\n",
+                       (unsigned long long)sn[i].vm_state_size);
+                printf("        }%s\n", i + 1 < nsn ? "," : "");
+            }
+            printf("    ],\n");
+        }
+        printf("    \"virtual-size\": %llu,\n", (unsigned long long)in.virtual_size);
+        printf("    \"filename\": ");
+        json_str(blk_filename(b));
+        printf(",\n");
+        if (in.cluster_size)
+            printf("    \"cluster-size\": %u,\n", in.cluster_size);
+        printf("    \"format\": ");
+        json_str(in.format);
+        printf(",\n");
+        if (in.actual_size >= 0)
+            printf("    \"actual-size\": %lld,\n", (long long)in.actual_size);
+        if (in.is_qcow2) {
+            printf("    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
+                   "        \"data\": {\n            \"compat\": \"%s\",\n",
+                   in.compat == 2 ? "0.10" : "1.1");
+            if (in.compat >= 3)
+                printf("            \"compression-type\": \"zlib\",\n"
+                       "            \"lazy-refcounts\": %s,\n",
+                       in.lazy_refcounts ? "true" : "false");
+            printf("            \"refcount-bits\": %d,\n", in.refcount_bits);
+            if (in.compat >= 3)
+                printf("            \"corrupt\": %s,\n            \"extended-l2\": false\n",
+                       in.corrupt ? "true" : "false");
+            else
+                printf("            \"corrupt\": %s\n", in.corrupt ? "true" : "false");
+            printf("        }\n    },\n");
+        }
+        if (in.backing_file) {
+            printf("    \"full-backing-filename\": ");
+            json_str(in.backing_file_full);
+            printf(",\n    \"backing-filename\": ");
+            json_str(in.backing_file);
+            printf(",\n");
+        }
+        printf("    \"dirty-flag\": %s\n}\n", in.dirty ? "true" : "false");
+    } else {
+        printf("image: %s\nfile format: %s\n", blk_filename(b), in.format);
+        img_size_str(in.virtual_size, sz, sizeof(sz));
+        printf("virtual size: %s (%llu bytes)\n", sz, (unsigned long long)in.virtual_size);
+        if (in.actual_size >= 0) {
+            img_size_str((uint64_t)in.actual_size, sz, sizeof(sz));
+            printf("disk size: %s\n", sz);
+        } else {
+            printf("disk size: unavailable\n");
+        }
+        if (in.cluster_size)
+            printf("cluster_size: %u\n", in.cluster_size);
+        if (in.backing_file) {
+            printf("backing file: %s", in.backing_file);
+            if (strcmp(in.backing_file, in.backing_file_full))
+                printf(" (actual path: %s)", in.backing_file_full);
+            printf("\n");
+            if (in.backing_fmt)
+                printf("backing file format: %s\n", in.backing_fmt);
+        }
+        if (in.dirty)
+            printf("cleanly shut down: no\n");
+        if (nsn) {
+            printf("Snapshot list:\n");
+            img_snapshot_header();
+            for (int i = 0; i < nsn; i++)
+                img_snapshot_line(&sn[i]);
+        }
+        if (in.is_qcow2) {
+            printf("Format specific information:\n    compat: %s\n",
+                   in.compat == 2 ? "0.10" : "1.1");
+            if (in.compat >= 3)
+                printf("    compression type: zlib\n    lazy refcounts: %s\n",
+                       in.lazy_refcounts ? "true" : "false");
+            printf("    refcount bits: %d\n    corrupt: %s\n", in.refcount_bits,
+                   in.corrupt ? "true" : "false");
+            if (in.compat >= 3)
+                printf("    extended l2: false\n");
+        }
+    }
+    free(sn);
+}
+
+int img_info(int argc, char **argv)
+{
+    static const struct option lo[] = {{"output", required_argument, NULL, 'O'},
+                                       {"backing-chain", no_argument, NULL, 'B'},
+                                       {"force-share", no_argument, NULL, 'U'},
+                                       {NULL, 0, NULL, 0}};
+    const char *fmt = NULL;
+    bool json = false, chain = false;
+    struct blk *b;
+    int c;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+f:hU", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            fmt = optarg;
+            break;
+        case 'O':
+            if (img_output_arg(optarg, &json) < 0)
+                return 1;
+            break;
+        case 'B':
+            chain = true;
+            break;
+        case 'U':
+            break;
+        default:
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        img_error("Expecting one image file name");
+        return 1;
+    }
+    b = img_open(argv[optind], fmt, chain ? 0 : BLK_O_NO_BACKING, NULL);
+    if (!b)
+        return 1;
+    if (chain && json)
+        printf("[\n");
+    for (struct blk *cur = b; cur; cur = chain ? blk_backing(cur) : NULL) {
+        if (cur != b)
+            printf(json ? ",\n" : "\n");
+        img_info_one(cur, json);
+    }
+    if (chain && json)
+        printf("]\n");
+    blk_close(b);
+    return 0;
+}
+
+static void img_check_print(void *opaque, const char *msg)
+{
+    (void)opaque;
+    fprintf(stderr, "%s\n", msg);
+}
+
+int img_check(int argc, char **argv)
+{
+    static const struct option lo[] = {{"output", required_argument, NULL, 'O'},
+                                       {"force-share", no_argument, NULL, 'U'},
+                                       {NULL, 0, NULL, 0}};
+    struct blk_check_result r;
+    const char *fmt = NULL, *file;
+    bool json = false, quiet = false;
+    int fix = 0, c, ret;
+    struct blk *b;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+f:r:qU", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            fmt = optarg;
+            break;
+        case 'r':
+            if (!strcmp(optarg, "leaks"))
+                fix = BLK_FIX_LEAKS;
+            else if (!strcmp(optarg, "all"))
+                fix = BLK_FIX_LEAKS | BLK_FIX_ERRORS;
+            else {
+                img_error("Unknown option value for -r (expecting 'leaks' or 'all'): %s",
+                          optarg);
+                return 1;
+            }
+            break;
+        case 'O':
+            if (img_output_arg(optarg, &json) < 0)
+                return 1;
+            break;
+        case 'q':
+            quiet = true;
+            break;
+        case 'U':
+            break;
+        default:
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        img_error("Expecting one image file name");
+        return 1;
+    }
+    file = argv[optind];
+    b = img_open(file, fmt, (fix ? BLK_O_RDWR : 0) | BLK_O_CHECK | BLK_O_NO_BACKING, NULL);
+    if (!b)
+        return 1;
+    ret = blk_check(b, &r, fix, quiet ? NULL : img_check_print, NULL);
+    if (ret == -ENOTSUP) {
+        img_error("This image format does not support checks");
+        blk_close(b);
+        return 63;
+    }
+    if (ret < 0) {
+        img_error("Check failed: %s", blk_last_error());
+        blk_close(b);
+        return 1;
+    }
+    if (json) {
+        printf("{\n");
+        if (r.image_end_offset)
+            printf("    \"image-end-offset\": %lld,\n", (long long)r.image_end_offset);
+        if (r.total_clusters)
+            printf("    \"total-clusters\": %llu,\n", (unsigned long long)r.total_clusters);
+        printf("    \"check-errors\": %d,\n", r.check_errors);
+        if (r.leaks)
+            printf("    \"leaks\": %d,\n", r.leaks);
+        if (r.corruptions)
+            printf("    \"corruptions\": %d,\n", r.corruptions);
+        if (r.leaks_fixed)
+            printf("    \"leaks-fixed\": %d,\n", r.leaks_fixed);
+        if (r.corruptions_fixed)
+            printf("    \"corruptions-fixed\": %d,\n", r.corruptions_fixed);
+        if (r.total_clusters) {
+            printf("    \"allocated-clusters\": %llu,\n",
+                   (unsigned long long)r.allocated_clusters);
+            if (r.fragmented_clusters)
+                printf("    \"fragmented-clusters\": %llu,\n",
+                       (unsigned long long)r.fragmented_clusters);
+            if (r.compressed_clusters)
+                printf("    \"compressed-clusters\": %llu,\n",
+                       (unsigned long long)r.compressed_clusters);
+        }
+        printf("    \"filename\": ");
+        json_str(file);
+        printf(",\n    \"format\": ");
+        json_str(blk_format(b));
+        printf("\n}\n");
+    } else if (!quiet) {
+        if (r.corruptions_fixed || r.leaks_fixed)
+            printf("The following inconsistencies were found and repaired:\n\n"
+                   "    %d leaked clusters\n    %d corruptions\n\n"
+                   "Double checking the fixed image now...\n",
+                   r.leaks_fixed, r.corruptions_fixed);
+        if (!r.corruptions && !r.leaks && !r.check_errors) {
+            printf("No errors were found on the image.\n");
+        } else {
+            if (r.corruptions)
+                printf("\n%d errors were found on the image.\n"
+                       "Data may be corrupted, or further writes to the image may corrupt it.\n",
+                       r.corruptions);
+            if (r.leaks)
+                printf("\n%d leaked clusters were found on the image.\n"
+                       "This means waste of disk space, but no harm to data.\n",
+                       r.leaks);
+            if (r.check_errors)
+                printf("\n%d internal errors have occurred during the check.\n",
+                       r.check_errors);
+        }
+        if (r.total_clusters && r.allocated_clusters)
+            printf("%llu/%llu = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed "
+                   "clusters\n",
+                   (unsigned long long)r.allocated_clusters,
+                   (unsigned long long)r.total_clusters,
+                   r.allocated_clusters * 100.0 / r.total_clusters,
+                   r.fragmented_clusters * 100.0 / r.allocated_clusters,
+                   r.compressed_clusters * 100.0 / r.allocated_clusters);
+        if (r.image_end_offset)
+            printf("Image end offset: %lld\n", (long long)r.image_end_offset);
+    }
+    blk_close(b);
+    if (r.check_errors)
+        return 1;
+    if (r.corruptions)
+        return 2;
+    if (r.leaks)
+        return 3;
+    return 0;
+}
+
+struct map_entry {
+    uint64_t start, length, offset;
+    int depth;
+    bool present, zero, data, has_offset;
+    const char *file;
+};
+
+static bool map_first;
+
+static void map_dump(const struct map_entry *e, bool json)
+{
+    bool first = map_first;
+
+    map_first = false;
+    if (json) {
+        printf("%s{ \"start\": %llu, \"length\": %llu, \"depth\": %d, \"present\": %s, "
+               "\"zero\": %s, \"data\": %s",
+               first ? "[" : ",\n", (unsigned long long)e->start, (unsigned long long)e->length,
+               e->depth, e->present ? "true" : "false", e->zero ? "true" : "false",
+               e->data ? "true" : "false");
+        if (e->has_offset)
+            printf(", \"offset\": %llu", (unsigned long long)e->offset);
+        printf("}");
+    } else if (e->data && e->has_offset) {
+        printf("%#-16llx%#-16llx%#-16llx%s\n", (unsigned long long)e->start,
+               (unsigned long long)e->length, (unsigned long long)e->offset, e->file);
+    }
+}
+
+int img_map(int argc, char **argv)
+{
+    static const struct option lo[] = {{"output", required_argument, NULL, 'O'},
+                                       {"force-share", no_argument, NULL, 'U'},
+                                       {NULL, 0, NULL, 0}};
+    const char *fmt = NULL;
+    bool json = false, have = false;
+    struct map_entry cur = {0};
+    uint64_t off = 0, size;
+    int c, layers = 0, ret = 0;
+    struct blk *b;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+f:U", lo, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            fmt = optarg;
+            break;
+        case 'O':
+            if (img_output_arg(optarg, &json) < 0)
+                return 1;
+            break;
+        case 'U':
+            break;
+        default:
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        img_error("Expecting one image file name");
+        return 1;
+    }
+    b = img_open(argv[optind], fmt, 0, NULL);
+    if (!b)
+        return 1;
+    for (struct blk *l = b; l; l = blk_backing(l))
+        layers++;
+    size = blk_length(b);
+    map_first = true;
+    if (!json)
+        printf("%-16s%-16s%-16s%s\n", "Offset", "Length", "Mapped to", "File");
+    while (off < size) {
+        uint64_t n, host = 0, chunk = size - off < (1ull << 30) ? size - off : (1ull << 30);
+        int depth, st = blk_block_status_above(b, off, chunk, &n, &host, &depth);
+        struct map_entry e;
+        struct blk *l = b;
+
+        if (st < 0) {
+            img_error("Could not read the image map: %s", blk_last_error());
+            ret = 1;
+            break;
+        }
+        if (depth >= layers)
+            depth = layers - 1;
+        for (int i = 0; i < depth; i++)
+            l = blk_backing(l);
+        e = (struct map_entry){.start = off,
+                               .length = n,
+                               .offset = host,
+                               .depth = depth,
+                               .present = !!(st & BLK_STATUS_ALLOCATED),
+                               .zero = !!(st & BLK_STATUS_ZERO),
+                               .data = !!(st & BLK_STATUS_DATA),
+                               .has_offset = !!(st & BLK_STATUS_OFFSET),
+                               .file = blk_filename(l)};
+        if ((st & BLK_STATUS_COMPRESSED) && !json) {
+            img_error("File contains external, encrypted or compressed clusters.");
+            ret = 1;
+            break;
+        }
+        if (have && cur.depth == e.depth && cur.present == e.present && cur.zero == e.zero &&
+            cur.data == e.data && cur.has_offset == e.has_offset && cur.file == e.file &&
+            (!cur.has_offset || cur.offset + cur.length == e.offset)) {
+            cur.length += e.length;
+        } else {
+            if (have)
+                map_dump(&cur, json);
+            cur = e;
+            have = true;
+        }
+        off += n;
+    }
+    if (have && !ret)
+        map_dump(&cur, json);
+    if (json)
+        printf("%s]\n", map_first ? "[" : "");
+    blk_close(b);
+    return ret;
+}
+
+int img_snapshot(int argc, char **argv)
+{
+    const char *fmt = NULL, *name = NULL;
+    char action = 0;
+    struct blk *b;
+    int c, ret = 0;
+
+    optind = 1;
+    while ((c = getopt(argc, argv, "+f:la:c:d:qU")) != -1) {
+        switch (c) {
+        case 'f':
+            fmt = optarg;
+            break;
+        case 'l':
+        case 'a':
+        case 'c':
+        case 'd':
+            if (action) {
+                img_error("Cannot mix '-l', '-a', '-c', '-d'");
+                return 1;
+            }
+            action = (char)c;
+            name = optarg;
+            break;
+        case 'q':
+        case 'U':
+            break;
+        default:
+            return 1;
+        }
+    }
+    if (optind != argc - 1) {
+        img_error("Expecting one image file name");
+        return 1;
+    }
+    if (!action)
+        action = 'l';
+    b = img_open(argv[optind], fmt, (action == 'l' ? 0 : BLK_O_RDWR) | BLK_O_NO_BACKING, NULL);
+    if (!b)
+        return 1;
+    switch (action) {
+    case 'l': {
+        struct blk_snapshot_info *sn;
+        int n = blk_snapshot_list(b, &sn);
+        if (n < 0) {
+            img_error("%s", blk_last_error());
+            ret = n;
+            break;
+        }
+        if (n) {
+            printf("Snapshot list:\n");
+            img_snapshot_header();
+            for (int i = 0; i < n; i++)
+                img_snapshot_line(&sn[i]);
+        }
+        free(sn);
+        break;
+    }
+    case 'c':
+        ret = blk_snapshot_create(b, name);
+        if (ret < 0)
+            img_error("Could not create snapshot '%s': %s", name, blk_last_error());
+        break;
+    case 'a':
+        ret = blk_snapshot_apply(b, name);
+        if (ret < 0)
+            img_error("Could not apply snapshot '%s': %s", name, blk_last_error());
+        break;
+    case 'd':
+        ret = blk_snapshot_delete(b, name);
+        if (ret < 0)
+            img_error("Could not delete snapshot '%s': %s", name, blk_last_error());
+        break;
+    }
+    if (blk_close(b) < 0 && ret >= 0) {
+        img_error("%s", blk_last_error());
+        ret = -EIO;
+    }
+    return ret < 0;
+}
