@@ -1,0 +1,151 @@
+/*
+ * kernel.h - the appliance kernel's internal interfaces, shared by kernel/,
+ * drivers/ and boot/ (not by portable code, which sees only platform.h).
+ *
+ * Execution model: one CPU, interrupts disabled except while plat_wait()
+ * sleeps in hlt, so interrupt handlers never race with the emulator.
+ * Exceptions run on their own stacks (IST): a demand-paged guest RAM fault
+ * never touches the interrupted code's stack.
+ */
+#ifndef KERNEL_KERNEL_H
+#define KERNEL_KERNEL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernel/boot-info.h"
+
+/* ---- the boot ---- */
+
+/* Filled by kern_bootinfo_*() at entry; read-only afterwards. */
+extern struct kern_boot_info kern_boot;
+
+/* Translate a Multiboot 1 / 2 information structure. Returns 0 or -EINVAL. */
+int kern_bootinfo_mb1(uint32_t info_phys);
+int kern_bootinfo_mb2(uint32_t info_phys);
+
+/*
+ * Split the kernel command line into argv (quotes '...' and "..." group,
+ * backslash escapes the next character), argv[0] = "baremu". Returns argc
+ * or -E2BIG / -EINVAL (unbalanced quote) with argv untouched.
+ */
+int kern_cmdline_split(const char *line, bool has_argv0, char ***argv_out);
+
+/* ---- console output before and besides the chardev layer ---- */
+
+void kern_puts(const char *s);
+void kern_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void kern_vprintf(const char *fmt, va_list ap);
+
+/* Print "baremu: <msg>" and stop the PC (power off if we can, else halt). */
+_Noreturn void kern_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Stop this CPU for good with interrupts off. */
+_Noreturn void kern_halt(void);
+
+/* ---- traps ---- */
+
+/* IDT, TSS with IST stacks; exceptions print a report and halt. */
+void kern_trap_init(void);
+/* Route legacy IRQ line irq (0-15) through the 8259 PIC to handler. */
+void kern_irq_set_handler(int irq, void (*handler)(void));
+/* Local APIC timer and spurious vectors. */
+#define KERN_VEC_IRQ_BASE 0x20
+#define KERN_VEC_TIMER 0x40
+#define KERN_VEC_SPURIOUS 0xFF
+void kern_set_vector_handler(int vec, void (*handler)(void));
+/* A fault the kernel itself resolves (demand paging); true if handled. */
+bool kern_mem_fault(uint64_t addr, uint64_t error_code);
+
+/* ---- memory ---- */
+
+/*
+ * Take the usable ranges of kern_boot minus the image, the modules and the
+ * first MiB; extend the identity map over all RAM. Returns 0 or -ENOMEM.
+ */
+int kern_mem_init(void);
+/* Bytes of physical memory not yet handed out. */
+uint64_t kern_mem_free_bytes(void);
+uint64_t kern_mem_total_bytes(void);
+/* Guest RAM: a zero-filled virtual window backed on first touch. */
+void *kern_mem_guest_alloc(uint64_t size);
+void kern_mem_guest_free(void *p, uint64_t size);
+/* Grow the malloc heap (newlib's _sbrk). NULL when memory runs out. */
+void *kern_mem_sbrk(intptr_t incr);
+
+/* ---- time ---- */
+
+/* Calibrate the TSC (PIT channel 2) and the local APIC timer. */
+void kern_time_init(void);
+uint64_t kern_time_ns(void);
+/* Interrupt at the given kern_time_ns() (or never: UINT64_MAX). */
+void kern_time_arm(uint64_t deadline_ns);
+/* False when there is no local APIC timer: sleeps must then be short polls. */
+bool kern_time_can_wake(void);
+/* Busy-wait, for device delays. */
+void kern_udelay(uint32_t us);
+
+/* ---- ACPI and power ---- */
+
+/* Find the RSDP, FADT and \_S5; safe if the PC has no ACPI. */
+void kern_acpi_init(void);
+/* S5 through PM1a/PM1b control; returns only if that failed or is unknown. */
+void kern_acpi_poweroff(void);
+/* isa-debug-exit (QEMU) if present: QEMU exits with (status << 1) | 1. */
+void kern_debug_exit(int status);
+
+/* ---- CPU helpers ---- */
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * main.c - the appliance's kernel_main: bring up the PC (console, traps,
+ * memory, clock, ACPI, PCI), turn the boot command line into argv, then run
+ * the emulator exactly as host/main.c does.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/pci.h"
+#include "drivers/uart.h"
+#include "emu-core/config.h"
+#include "emu-core/log.h"
+#include "emu-core/machine.h"
+#include "emu-core/platform.h"
+#include "kernel/kernel.h"
+#include "kernel/metal.h"
+
+void kern_main(uint32_t magic, uint64_t info);
+void kern_tls_init(void);
+
+/* Power-on to here, for bench/: the TSC counts from reset on PCs and in QEMU/KVM. */
+uint64_t kern_tsc_at_main;
+
+static void uart_irq(void)
+{
+    uart_drain_rx();
+}
+
+static void boot_info(uint32_t magic, uint64_t info)
+{
+    int r = -EINVAL;
+
+    switch (magic) {
+    case KERN_BOOT_MB1:
+        r = kern_bootinfo_mb1((uint32_t)info);
+        break;
+    case KERN_BOOT_MB2:
+        r = kern_bootinfo_mb2((uint32_t)info);
+        break;
+    case KERN_BOOT_EFI:
+        memcpy(&kern_boot, (const void *)(uintptr_t)info, sizeof(kern_boot));
+        r = 0;
+        break;
+    default:
+        kern_panic("started by an unknown loader (magic %#x); boot with Multiboot or UEFI",
+                   magic);
+    }
+    if (r < 0)
+        kern_panic("the boot loader gave no memory map");
+}
+
+void kern_main(uint32_t magic, uint64_t info)
+{
+    struct emu_config cfg;
+    struct machine *m;
+    char err[256], **argv;
+    int argc, info_exit;
+
+    kern_tsc_at_main = rdtsc();
+    kern_tls_init();
+    uart_init(UART_COM1);
+    kern_trap_init();
+    boot_info(magic, info);
+    if (kern_mem_init() < 0)
+        kern_panic("no usable memory in the firmware's memory map");
+    kern_time_init();
+    kern_wallclock_init();
+    kern_acpi_init();
+    pci_scan();
+    kern_irq_set_handler(UART_COM1_IRQ, uart_irq);
+    uart_enable_rx_irq();
+
+    argc = kern_cmdline_split(kern_boot.cmdline, kern_boot.cmdline_has_argv0, &argv);
+    if (argc == -EINVAL)
+        kern_panic("the command line has an unbalanced quote: %s", kern_boot.cmdline);
+    if (argc < 0)
+        kern_panic("the command line is too long (%s)", strerror(-argc));
+
+    if (config_parse(&cfg, argc, argv, err, sizeof(err), &info_exit) < 0)
+        kern_panic("%s", err);
+    if (info_exit)
+        plat_exit(0);
+    if (cfg.log_file) {
+        error_report("-D %s: the appliance has no files; logs go to the console", cfg.log_file);
+        plat_exit(1);
+    }
+    if (cfg.log_items) {
+        if (log_parse_mask(cfg.log_items) < 0)
+            plat_exit(1);
+        if (!strcmp(cfg.log_items, "help"))
+            plat_exit(0);
+    }
+    if (metal_serial_setup(&cfg) < 0)
+        plat_exit(1);
+    if (machine_create(&m, &cfg) < 0)
+        plat_exit(1);
+    plat_exit(machine_run(m));
+}

@@ -1,0 +1,119 @@
+/*
+ * serial.c - the PC's serial port as the emulator's console: a chardev back
+ * end over drivers/uart, shared with the monitor through the console mux
+ * exactly as the hosted program's mon:stdio. In -serial specs "stdio" means
+ * this port, so QEMU command lines carry over.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "console/console.h"
+#include "drivers/uart.h"
+#include "emu-core/chardev.h"
+#include "emu-core/config.h"
+#include "emu-core/log.h"
+#include "kernel/kernel.h"
+#include "kernel/metal.h"
+
+static struct chardev *uart_chr;
+
+static int uart_chr_write(struct chardev *chr, const uint8_t *buf, size_t len)
+{
+    (void)chr;
+    uart_write(buf, len);
+    return (int)len;
+}
+
+static const struct chardev_ops uart_chr_ops = {
+    .write = uart_chr_write,
+};
+
+int metal_console_poll(void)
+{
+    uint8_t buf[256];
+
+    if (!uart_chr) {
+        uart_drain_rx(); /* nobody listens: keep the ring from filling with stale input */
+        return 0;
+    }
+    size_t room = CHARDEV_INBUF - uart_chr->in_len;
+    if (!room)
+        return 0; /* the front end is behind: leave the rest in the UART ring */
+    size_t n = uart_read(buf, room < sizeof(buf) ? room : sizeof(buf));
+    if (!n)
+        return 0;
+    chardev_input(uart_chr, buf, n);
+    return 1;
+}
+
+static struct chardev *uart_backend(const char *id)
+{
+    if (uart_chr) {
+        error_report("cannot use stdio (the serial port) by multiple character devices");
+        return NULL;
+    }
+    struct chardev *c = calloc(1, sizeof(*c));
+    if (!c)
+        return NULL;
+    chardev_register(c, id, &uart_chr_ops, NULL);
+    uart_chr = c;
+    return c;
+}
+
+static int serial_from_spec(const char *id, const char *spec)
+{
+    char bid[64];
+    bool mux = !strncmp(spec, "mon:", 4);
+    const char *be = mux ? spec + 4 : spec;
+
+    if (!strcmp(spec, "none"))
+        return 0;
+    if (!strcmp(be, "null")) {
+        /* A chardev that swallows output: no back end registered, the board sees none. */
+        return 0;
+    }
+    if (strcmp(be, "stdio")) {
+        error_report("-serial %s: not supported on the appliance (use stdio, mon:stdio, null "
+                     "or none; stdio is the PC's serial port)",
+                     spec);
+        return -EINVAL;
+    }
+    if (!mux)
+        return uart_backend(id) ? 0 : -ENOMEM;
+    snprintf(bid, sizeof(bid), "%s-backend", id);
+    struct chardev *c = uart_backend(bid);
+    if (!c)
+        return -ENOMEM;
+    struct console_mux *m = console_mux_new(c);
+    if (!m || !console_mux_add_port(m, id)) {
+        error_report("-serial %s: cannot create the console mux", spec);
+        return -ENOMEM;
+    }
+    return 0;
+}
+
+int metal_serial_setup(const struct emu_config *cfg)
+{
+    char id[16];
+
+    if (cfg->nchardevs) {
+        error_report("-chardev %s: not supported yet (use -serial)", cfg->chardevs[0]);
+        return -EINVAL;
+    }
+    if (cfg->monitor && strcmp(cfg->monitor, "none")) {
+        error_report("-monitor %s: the monitor is not implemented yet (only -monitor none)",
+                     cfg->monitor);
+        return -EINVAL;
+    }
+    if (!cfg->nserial)
+        return cfg->nodefaults ? 0 : serial_from_spec("serial0", "mon:stdio");
+    for (int i = 0; i < cfg->nserial; i++) {
+        snprintf(id, sizeof(id), "serial%d", i);
+        int r = serial_from_spec(id, cfg->serial[i]);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}

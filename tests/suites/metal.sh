@@ -1,0 +1,44 @@
+# metal.sh - the appliance (build/metal/baremu.elf) booted in qemu-system-x86_64.
+# Sourced by tests/run-all.sh: uses result, console, $LOGS, $OPENSBI, $UBOOT.
+# KVM where tests/scripts/metal-accel.sh finds it can run the appliance, TCG always.
+
+metal_elf=build/metal/baremu.elf
+metal_mods="$OPENSBI/fw_jump.elf,$UBOOT"
+metal_guest="-M virt -m 128M -bios module:fw_jump.elf -kernel module:u-boot.bin"
+metal_qemu() { qemu-system-x86_64 -nographic -no-reboot "$@"; }
+
+# 1. Multiboot 1 (QEMU -kernel): OpenSBI, U-Boot answers, poweroff ends QEMU (ACPI S5) with 0.
+metal_uboot() { # name accel-options...
+    local name=$1
+    shift
+    console --timeout 120 --log "$LOGS/$name.log" tests/boot/uboot.steps -- \
+        qemu-system-x86_64 -nographic -no-reboot "$@" -kernel "$metal_elf" \
+        -initrd "$metal_mods" -append "$metal_guest" >"$LOGS/$name.out" 2>&1
+    result $? "$name"
+}
+metal_uboot metal-uboot-tcg -accel tcg
+metal_kvm_why=$(bash tests/scripts/metal-accel.sh --why)
+if [ "$metal_kvm_why" = ok ]; then
+    metal_uboot metal-uboot-kvm -enable-kvm -cpu host,-arch-capabilities
+else
+    echo "SKIP metal-uboot-kvm ($metal_kvm_why)"
+fi
+
+# 3. Bad command line, missing module, too little memory: one line, clean power-off.
+metal_error() { # name qemu-memory append
+    console --timeout 60 --log "$LOGS/$1.log" tests/boot/metal-error.steps -- \
+        qemu-system-x86_64 -nographic -no-reboot -accel tcg -m "$2" \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$metal_elf" \
+        -initrd "$metal_mods" -append "$3" >"$LOGS/$1.out" 2>&1
+    local r=$?
+    # Exactly one line from baremu, and no CPU exception report.
+    if [ $r -eq 0 ] && { [ "$(grep -c 'baremu:' "$LOGS/$1.log")" -ne 1 ] ||
+        grep -q 'CPU exception' "$LOGS/$1.log"; }; then
+        r=1
+    fi
+    result $r "$1"
+}
+metal_error metal-bad-cmdline 128M "-M virt -m lots"
+metal_error metal-bad-quote 128M "-M virt -append 'unbalanced"
+metal_error metal-missing-module 128M "-M virt -bios module:nothere.elf"
+metal_error metal-too-little-memory 64M "-M virt -m 2G -bios module:fw_jump.elf"
