@@ -1,7 +1,8 @@
 /*
  * pc.c - the "pc" machine: RAM below 3 GiB (the rest above 4 GiB), the
  * BIOS at the top of 4 GiB and its last 128 KiB at 0xe0000, and the ISA
- * devices at their classic ports: 16550 UART (0x3f8, IRQ 4) and
+ * devices at their classic ports: 8259 pair (0x20, 0xa0, ELCR 0x4d0),
+ * 8254 PIT (0x40, IRQ 0) with port 0x61, 16550 UART (0x3f8, IRQ 4) and
  * isa-debug-exit (0xf4, present by default so test guests can end a run).
  */
 #include "hw/boards/pc.h"
@@ -16,6 +17,8 @@
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
 #include "hw/char/uart16550.h"
+#include "hw/intc/i8259.h"
+#include "hw/timer/i8254.h"
 #include "hw/misc/isa-debug-exit.h"
 #include "targets/x86/x86.h"
 
@@ -127,6 +130,30 @@ static int pc_load_bios(struct pc_board *b)
     return pc_map(&b->m->sysmem, 0x100000 - isa, &b->isa_bios, 1);
 }
 
+/* The PIC pair on the CPU's INTR, and the PIT on IRQ 0 with the speaker port. */
+static int pc_create_pic_pit(struct pc_board *b)
+{
+    struct machine *m = b->m;
+    int ret;
+
+    b->pic = pc_new_device(m, &i8259_type, "pic");
+    b->pit = pc_new_device(m, &i8254_type, "pit");
+    if (!b->pic || !b->pit)
+        return -ENOMEM;
+    device_prop_set_link(b->pic, "intr", x86_cpu_intr_pin(m->cpus[0]));
+    device_prop_set_link(b->pit, "clock", &m->clock);
+    device_prop_set_link(b->pit, "irq", pic_irq(b->pic, 0));
+    if ((ret = pc_realize(b->pic)) < 0 || (ret = pc_realize(b->pit)) < 0)
+        return ret;
+    x86_cpu_set_intr_ack(m->cpus[0], pic_intack, b->pic);
+    if ((ret = pc_map(&m->iomem, 0x20, pic_io(b->pic, 0), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0xa0, pic_io(b->pic, 1), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x4d0, pic_elcr_io(b->pic), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x40, pit_io(b->pit), 0)) < 0)
+        return ret;
+    return pc_map(&m->iomem, 0x61, pit_port61_io(b->pit), 0);
+}
+
 static int pc_create_isa(struct pc_board *b)
 {
     struct machine *m = b->m;
@@ -140,6 +167,7 @@ static int pc_create_isa(struct pc_board *b)
     if (serial)
         device_prop_set_link(b->uart, "chardev", serial);
     device_prop_set_link(b->uart, "clock", &m->clock);
+    device_prop_set_link(b->uart, "irq", pic_irq(b->pic, 4));
     if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0)
         return ret;
     if ((ret = pc_map(&m->iomem, 0x3f8, uart16550_mmio(b->uart), 0)) < 0)
@@ -176,7 +204,8 @@ static int pc_init(struct machine *m)
             return ret;
         }
     }
-    if ((ret = pc_create_ram(b)) < 0 || (ret = pc_load_bios(b)) < 0 || (ret = pc_create_isa(b)) < 0)
+    if ((ret = pc_create_ram(b)) < 0 || (ret = pc_load_bios(b)) < 0 ||
+        (ret = pc_create_pic_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0)
         return ret;
     return 0;
 }
