@@ -55,3 +55,47 @@ run-metal: metal
 	$(METAL_QEMU) $$(bash tests/scripts/metal-accel.sh) -kernel $(METAL)/baremu.elf \
 	  -initrd "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf,/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin" \
 	  -append "-M virt -m 256M -bios module:fw_jump.elf -kernel module:u-boot.bin"
+
+# ---- UEFI: baremu.efi carries the kernel image and jumps to kern_efi_entry ----
+EFI_LDS := /usr/lib/elf_x86_64_efi.lds
+EFI_CRT0 := /usr/lib/crt0-efi-x86_64.o
+EFI_CFLAGS := -std=gnu11 -O2 -Wall -Wextra -Werror -fno-strict-aliasing -fpic -fshort-wchar \
+    -mno-red-zone -fno-stack-protector -ffreestanding -I/usr/include/efi \
+    -I/usr/include/efi/x86_64 -I. $(EXTRA_CFLAGS)
+
+metal: $(METAL)/baremu.efi
+
+$(METAL)/efi-kernel.elf: $(METAL)/baremu.elf
+	objcopy --strip-debug $< $@
+
+$(METAL)/efi-entry.h: $(METAL)/baremu.elf
+	nm $< | awk '$$3 == "kern_efi_entry" { print "#define KERN_EFI_ENTRY 0x" $$1 "ull" }' >$@
+	@grep -q KERN_EFI_ENTRY $@
+
+$(METAL)/efi/efi-loader.o: boot/efi-loader.c kernel/boot-info.h $(METAL)/efi-entry.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -include $(METAL)/efi-entry.h -c $< -o $@
+
+$(METAL)/efi/efi-kernel.o: boot/efi-kernel.S $(METAL)/efi-kernel.elf
+	@mkdir -p $(dir $@)
+	$(CC) -c -DEFI_KERNEL_BLOB='"$(METAL)/efi-kernel.elf"' $< -o $@
+
+$(METAL)/baremu.efi: $(METAL)/efi/efi-loader.o $(METAL)/efi/efi-kernel.o
+	ld -nostdlib -znocombreloc -T $(EFI_LDS) -shared -Bsymbolic -L/usr/lib $(EFI_CRT0) $^ \
+	    -o $(METAL)/efi/baremu.so -lefi -lgnuefi
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j .rel.* \
+	    -j .rela.* -j .reloc --target efi-app-x86_64 --subsystem=10 $(METAL)/efi/baremu.so $@
+
+# ---- boot media with the default guest (tests, and examples for users) ----
+METAL_FW := /usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf
+METAL_UBOOT := /usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+METAL_DEFAULT_CMDLINE := -M virt -m 128M -bios module:fw_jump.elf -kernel module:u-boot.bin
+.PHONY: metal-media
+test: metal-media
+metal-media: $(METAL)/baremu-grub.iso $(METAL)/baremu-usb.img
+
+$(METAL)/baremu-grub.iso: $(METAL)/baremu.elf boot/mkgrub-iso.sh
+	bash boot/mkgrub-iso.sh $@ $< "$(METAL_DEFAULT_CMDLINE)" $(METAL_FW) $(METAL_UBOOT)
+
+$(METAL)/baremu-usb.img: $(METAL)/baremu.efi boot/mkusb.sh
+	bash boot/mkusb.sh $@ $< "$(METAL_DEFAULT_CMDLINE)" $(METAL_FW) $(METAL_UBOOT)

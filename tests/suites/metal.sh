@@ -24,6 +24,23 @@ else
     echo "SKIP metal-uboot-kvm ($metal_kvm_why)"
 fi
 
+# 2. GRUB (Multiboot 2, from a grub-mkrescue CD) and UEFI (OVMF, the image
+#    on a USB stick): the same guest, the same answers, the same power-off.
+metal_boot() { # name qemu-options...
+    local name=$1
+    shift
+    console --timeout 180 --log "$LOGS/$name.log" tests/boot/uboot.steps -- \
+        qemu-system-x86_64 -nographic -no-reboot -accel tcg "$@" >"$LOGS/$name.out" 2>&1
+    result $? "$name"
+}
+metal_boot metal-grub-multiboot2 -cdrom build/metal/baremu-grub.iso
+cp /usr/share/OVMF/OVMF_VARS.fd "$LOGS/metal-ovmf-vars.fd"
+metal_boot metal-uefi-usb -m 256M \
+    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
+    -drive if=pflash,format=raw,file="$LOGS/metal-ovmf-vars.fd" \
+    -device qemu-xhci -drive if=none,id=stick,format=raw,file=build/metal/baremu-usb.img \
+    -device usb-storage,drive=stick
+
 # 3. Bad command line, missing module, too little memory: one line, clean power-off.
 metal_error() { # name qemu-memory append
     console --timeout 60 --log "$LOGS/$1.log" tests/boot/metal-error.steps -- \
