@@ -79,6 +79,7 @@ void *kern_mem_sbrk(intptr_t incr);
 /* Calibrate the TSC (PIT channel 2) and the local APIC timer. */
 void kern_time_init(void);
 uint64_t kern_time_ns(void);
+uint64_t kern_time_tsc_hz(void);
 /* Interrupt at the given kern_time_ns() (or never: UINT64_MAX). */
 void kern_time_arm(uint64_t deadline_ns);
 /* False when there is no local APIC timer: sleeps must then be short polls. */

@@ -28,6 +28,30 @@ static void uart_irq(void)
     uart_drain_rx();
 }
 
+/*
+ * Leading words "metal.NAME" are for the kernel, not the emulator:
+ * metal.timing prints the start-up time (bench/metal-startup.sh reads it).
+ * Returns the new argc.
+ */
+static int kernel_options(int argc, char **argv, bool *timing)
+{
+    int i = 1;
+
+    for (; i < argc && !strncmp(argv[i], "metal.", 6); i++) {
+        if (!strcmp(argv[i], "metal.timing"))
+            *timing = true;
+        else
+            kern_panic("%s: unknown kernel option (known: metal.timing)", argv[i]);
+    }
+    memmove(argv + 1, argv + i, (argc - i + 1) * sizeof(char *));
+    return argc - (i - 1);
+}
+
+static uint64_t tsc_to_us(uint64_t ticks)
+{
+    return (uint64_t)((unsigned __int128)ticks * 1000000 / kern_time_tsc_hz());
+}
+
 static void boot_info(uint32_t magic, uint64_t info)
 {
     int r = -EINVAL;
@@ -57,6 +81,7 @@ void kern_main(uint32_t magic, uint64_t info)
     struct machine *m;
     char err[256], **argv;
     int argc, info_exit;
+    bool timing = false;
 
     kern_tsc_at_main = rdtsc();
     kern_tls_init();
@@ -77,6 +102,7 @@ void kern_main(uint32_t magic, uint64_t info)
         kern_panic("the command line has an unbalanced quote: %s", kern_boot.cmdline);
     if (argc < 0)
         kern_panic("the command line is too long (%s)", strerror(-argc));
+    argc = kernel_options(argc, argv, &timing);
 
     if (config_parse(&cfg, argc, argv, err, sizeof(err), &info_exit) < 0)
         kern_panic("%s", err);
@@ -96,5 +122,12 @@ void kern_main(uint32_t magic, uint64_t info)
         plat_exit(1);
     if (machine_create(&m, &cfg) < 0)
         plat_exit(1);
+    if (timing) {
+        /* QEMU and PCs start the TSC at 0 on reset: it dates power-on too. */
+        uint64_t now = rdtsc();
+        kern_printf("baremu: timing: power-on to kernel %lu us, kernel to guest start %lu us\r\n",
+                    (unsigned long)tsc_to_us(kern_tsc_at_main),
+                    (unsigned long)tsc_to_us(now - kern_tsc_at_main));
+    }
     plat_exit(machine_run(m));
 }

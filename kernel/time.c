@@ -130,6 +130,11 @@ uint64_t kern_time_ns(void)
     return (uint64_t)(((unsigned __int128)(rdtsc() - tsc_base) * ns_mult) >> 32);
 }
 
+uint64_t kern_time_tsc_hz(void)
+{
+    return tsc_hz;
+}
+
 void kern_time_arm(uint64_t deadline_ns)
 {
     if (!lapic)

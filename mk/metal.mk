@@ -99,3 +99,8 @@ $(METAL)/baremu-grub.iso: $(METAL)/baremu.elf boot/mkgrub-iso.sh
 
 $(METAL)/baremu-usb.img: $(METAL)/baremu.efi boot/mkusb.sh
 	bash boot/mkusb.sh $@ $< "$(METAL_DEFAULT_CMDLINE)" $(METAL_FW) $(METAL_UBOOT)
+
+# Start-up time of the appliance (not a test: timing never decides pass/fail).
+.PHONY: bench-metal
+bench-metal: metal
+	bash bench/metal-startup.sh
