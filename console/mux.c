@@ -156,8 +156,8 @@ static bool mux_escape(struct console_mux *mux, uint8_t ch)
         break;
     case 'c':
         if (mux->nports < 2)
-            mux_print(mux, "\r\nbaremu: no monitor on this console yet; "
-                           "the serial port is the only front end\r\n");
+            mux_print(mux, "\r\nbaremu: no monitor on this console "
+                           "(-monitor none, or the monitor is elsewhere)\r\n");
         else
             console_mux_set_focus(mux, (mux->focus + 1) % mux->nports);
         break;

@@ -159,7 +159,8 @@ static const char *mr_kind_name(const struct mem_region *mr)
 static void mtree_print(struct monitor *mon, const struct mem_region *mr, uint64_t base,
                         int prio, int depth)
 {
-    uint64_t end = mr->size ? base + mr->size - 1 : base;
+    /* A container sized UINT64_MAX stands for the whole 2^64 space, as QEMU's "system". */
+    uint64_t end = mr->size == UINT64_MAX ? UINT64_MAX : mr->size ? base + mr->size - 1 : base;
 
     if (depth > 32)
         return; /* a region tree deeper than this is a loop, not a machine */

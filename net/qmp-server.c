@@ -101,10 +101,13 @@ void qmp_splitter_feed(struct qmp_splitter *s, const char *data, size_t len, qmp
             break;
         case '{':
         case '[':
-            /* The parser enforces the real limit; this only keeps the counter sane. */
-            if (s->depth < JSON_MAX_DEPTH * 2)
+            /*
+             * Keep counting past the limit so the matching closers end this
+             * message rather than each becoming an error of its own.
+             */
+            if (s->depth < (1 << 30))
                 s->depth++;
-            else if (!s->discard) {
+            if (s->depth > JSON_MAX_DEPTH && !s->discard) {
                 s->discard = true;
                 fn(opaque, NULL, 0, "JSON parse error, nesting depth limit exceeded");
             }

@@ -10,7 +10,8 @@ pkgs=(
   opensbi u-boot-qemu
   qemu-system-misc qemu-utils
   socat python3 bc
-  newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf
+  tmux gdb-multiarch clang
+  newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf seabios
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
 )
 

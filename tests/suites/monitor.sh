@@ -1,0 +1,200 @@
+# shellcheck shell=bash
+# The monitor (issue 5, hosted side): sourced by tests/run-all.sh, reports
+# through result(). Real clients: socat and a Python QMP client over Unix
+# and TCP sockets, readelf and gdb-multiarch on dumps, tmux on the console.
+# QEMU answers the same transcript where it is installed, for shapes.
+
+MON_UBOOT=/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin
+MON_TMP=$(mktemp -d /tmp/baremu-mon.XXXXXX)
+MON_QMPT="python3 tests/scripts/qmp-test.py"
+MON_PIDS=()
+
+# Start an emulator in the background; its pid goes to MON_PIDS. Waits for the socket.
+mon_start() { # log socket-path-or-empty args...
+    local log=$1 sock=$2
+    shift 2
+    "$@" >"$log" 2>&1 </dev/null &
+    MON_PIDS+=($!)
+    local i
+    for i in $(seq 50); do
+        [ -z "$sock" ] || [ -S "$sock" ] && break
+        sleep 0.1
+    done
+}
+
+mon_stop_all() {
+    local p
+    for p in "${MON_PIDS[@]}"; do
+        kill "$p" 2>/dev/null
+    done
+    for p in "${MON_PIDS[@]}"; do
+        wait "$p" 2>/dev/null
+    done
+    MON_PIDS=()
+}
+
+BSOCK=$MON_TMP/qmp.sock
+mon_start "$LOGS/monitor-emu.log" "$BSOCK" \
+    timeout 300 "$EMU" -M virt -m 128M -kernel "$MON_UBOOT" -serial null \
+    -qmp "unix:$BSOCK,server=on,wait=off" -qmp tcp:127.0.0.1:0,server=on,wait=off \
+    -monitor "unix:$MON_TMP/hmp.sock,server=on,wait=off"
+
+# 1. socat over a Unix socket: greeting, negotiation, a command with an id, an unknown one.
+out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-status","id":"s1"}' \
+    '{"execute":"frob"}' | socat -t3 - "UNIX-CONNECT:$BSOCK" 2>&1 | tr -d '\r')
+echo "$out" >"$LOGS/monitor-socat-unix.log"
+echo "$out" | grep -q '^{"QMP": {"version": {"qemu": {"micro": 0, "minor": 1, "major": 0}, "package": "baremu-0.1.0"}, "capabilities": \[\]}}' &&
+    echo "$out" | grep -qx '{"return": {}}' &&
+    echo "$out" | grep -qx '{"return": {"status": "running", "singlestep": false, "running": true}, "id": "s1"}' &&
+    echo "$out" | grep -qx '{"error": {"class": "CommandNotFound", "desc": "The command frob has not been found"}}'
+result $? monitor-socat-unix
+
+# 2. socat over TCP (its own -qmp with a fixed port).
+TPORT=$((20000 + $$ % 20000))
+mon_start "$LOGS/monitor-emu-tcp.log" "" \
+    timeout 120 "$EMU" -M virt -m 128M -kernel "$MON_UBOOT" -serial null -monitor none \
+    -qmp "tcp:127.0.0.1:$TPORT,server=on,wait=off"
+sleep 1
+out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-cpus-fast"}' |
+    socat -t3 - "TCP:127.0.0.1:$TPORT" 2>&1 | tr -d '\r')
+echo "$out" >"$LOGS/monitor-socat-tcp.log"
+echo "$out" | grep -q '"capabilities": \[\]' &&
+    echo "$out" | grep -q '{"return": \[{"thread-id": [0-9]*, "props": {"core-id": 0}, "qom-path": "/machine/soc0/harts\[0\]", "cpu-index": 0, "target": "riscv64"}\]}'
+result $? monitor-socat-tcp
+
+# 3. The same transcript on baremu and QEMU: every response has QEMU's shape and error text.
+$MON_QMPT transcript "unix:$BSOCK" "$MON_TMP/ours.json" >"$LOGS/monitor-qemu-shapes.log" 2>&1
+st=$?
+if [ $st -eq 0 ] && command -v qemu-system-riscv64 >/dev/null; then
+    QSOCK=$MON_TMP/qemu.sock
+    mon_start "$LOGS/monitor-qemu.log" "$QSOCK" timeout 60 qemu-system-riscv64 -M virt -m 128M \
+        -display none -serial null -monitor none -kernel "$MON_UBOOT" \
+        -qmp "unix:$QSOCK,server=on,wait=off"
+    $MON_QMPT transcript "unix:$QSOCK" "$MON_TMP/qemu.json" >>"$LOGS/monitor-qemu-shapes.log" 2>&1 &&
+        $MON_QMPT compare "$MON_TMP/ours.json" "$MON_TMP/qemu.json" >>"$LOGS/monitor-qemu-shapes.log" 2>&1
+    st=$?
+elif [ $st -eq 0 ]; then
+    echo "qemu-system-riscv64 not installed: transcript only" >>"$LOGS/monitor-qemu-shapes.log"
+fi
+result $st monitor-qemu-shapes
+
+# 4. stop/cont pause the vCPU and the virtual clock (mtime read through HMP xp).
+$MON_QMPT pause "unix:$BSOCK" >"$LOGS/monitor-stop-cont.log" 2>&1
+result $? monitor-stop-cont
+
+# 5. dump-guest-memory: readelf accepts it, gdb reads the guest's memory and pc from it.
+$MON_QMPT dump "unix:$BSOCK" "$MON_TMP/core" >"$LOGS/monitor-dump.log" 2>&1
+st=$?
+if [ $st -eq 0 ]; then
+    want_pc=$(sed -n 's/^pc=\(0x[0-9a-f]*\) .*/\1/p' "$LOGS/monitor-dump.log")
+    want_words=$(sed -n 's/^pc=0x[0-9a-f]* words=//p' "$LOGS/monitor-dump.log")
+    readelf -h -l -n "$MON_TMP/core" >"$MON_TMP/readelf.txt" 2>&1
+    cat "$MON_TMP/readelf.txt" >>"$LOGS/monitor-dump.log"
+    grep -q 'Type:.*CORE' "$MON_TMP/readelf.txt" && grep -q 'Machine:.*RISC-V' "$MON_TMP/readelf.txt" &&
+        grep -A1 'LOAD' "$MON_TMP/readelf.txt" | grep -q '0x0000000080000000 0x0000000080000000' &&
+        grep -A1 'LOAD.*0x0000000080000000' "$MON_TMP/readelf.txt" | grep -q '0x0000000008000000' &&
+        grep -q 'NT_PRSTATUS' "$MON_TMP/readelf.txt"
+    st=$?
+    if [ $st -eq 0 ] && command -v gdb-multiarch >/dev/null; then
+        gdb-multiarch -batch -ex 'set architecture riscv:rv64' -ex "core-file $MON_TMP/core" \
+            -ex 'x/4xw 0x80200000' -ex 'p/x $pc' >"$MON_TMP/gdb.txt" 2>&1
+        cat "$MON_TMP/gdb.txt" >>"$LOGS/monitor-dump.log"
+        got_words=$(sed -n 's/^0x80200000:\s*//p' "$MON_TMP/gdb.txt" | tr -s ' \t' ' ')
+        got_pc=$(sed -n 's/^\$1 = //p' "$MON_TMP/gdb.txt")
+        echo "gdb: pc=$got_pc words=$got_words; monitor: pc=$want_pc words=$want_words" >>"$LOGS/monitor-dump.log"
+        [ -n "$want_pc" ] && [ "$got_pc" = "$want_pc" ] && [ "$got_words" = "$want_words" ]
+        st=$?
+    fi
+fi
+result $st monitor-dump-guest-memory
+
+# 6. add-fd with SCM_RIGHTS, /dev/fdset/N as a dump target, remove-fd.
+$MON_QMPT fdset "unix:$BSOCK" "$MON_TMP/fdset-core" >"$LOGS/monitor-fdset.log" 2>&1
+result $? monitor-fdset
+
+# 7. HMP on a socket (-monitor unix:): info status/version/chardev/mtree/qtree/registers, x, xp.
+$MON_QMPT hmp-socket "unix:$MON_TMP/hmp.sock" >"$LOGS/monitor-hmp-socket.log" 2>&1
+result $? monitor-hmp-socket
+
+# 8. Hostile input and load: nesting, huge messages, garbage; 1,000 clients; slow readers.
+$MON_QMPT badinput "unix:$BSOCK" >"$LOGS/monitor-bad-input.log" 2>&1
+result $? monitor-bad-input
+timeout 60 $MON_QMPT load "unix:$BSOCK" 20 >"$LOGS/monitor-load.log" 2>&1
+result $? monitor-load
+
+# 9. quit: SHUTDOWN reaches the client and the process exits 0.
+out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
+    socat -t5 - "UNIX-CONNECT:$BSOCK" 2>&1)
+echo "$out" >"$LOGS/monitor-quit.log"
+sleep 0.5
+echo "$out" | grep -q '"event": "SHUTDOWN", "data": {"guest": false, "reason": "host-qmp-quit"}' &&
+    ! kill -0 "${MON_PIDS[0]}" 2>/dev/null
+result $? monitor-quit
+mon_stop_all
+
+# 10. The JSON fuzzer under libFuzzer with ASan, bounded (when clang can build it).
+if make -s fuzz-qmp >"$LOGS/monitor-fuzz.log" 2>&1; then
+    mkdir -p "$MON_TMP/corpus"
+    build/fuzz/fuzz-qmp -max_total_time=10 -rss_limit_mb=1024 -print_final_stats=1 \
+        "$MON_TMP/corpus" tests/fuzz/corpus-qmp >>"$LOGS/monitor-fuzz.log" 2>&1
+    result $? monitor-fuzz-libfuzzer
+else
+    echo "clang/libFuzzer unavailable; the unit test's mutation fuzzer still ran" >>"$LOGS/monitor-fuzz.log"
+    result 0 monitor-fuzz-libfuzzer
+fi
+
+# 11. Ctrl-A c on -nographic from tmux: HMP prompt, info status, stop really stops the
+#     guest's console, cont brings it back, Ctrl-A c returns to the guest.
+mon_tmux() {
+    command -v tmux >/dev/null || { echo "tmux missing"; return 1; }
+    local s=baremu-mon-$$ i
+    local pane=$MON_TMP/pane.txt
+    screen() { tmux capture-pane -p -S -500 -t "$s" >"$pane" 2>/dev/null; }
+    count() { screen; grep -c -- "$1" "$pane"; }
+    wait_for() { # pattern min-count
+        for i in $(seq 100); do
+            [ "$(count "$1")" -ge "$2" ] && return 0
+            sleep 0.2
+        done
+        echo "timed out waiting for '$1' x$2"
+        cat "$pane"
+        return 1
+    }
+    tmux kill-session -t "$s" 2>/dev/null
+    tmux new-session -d -s "$s" -x 160 -y 50 -c "$PWD" \
+        "timeout --foreground 120 $PWD/$EMU -M virt -m 128M -kernel $MON_UBOOT -nographic; sleep 30" || return 1
+    wait_for 'Hit any key to stop autoboot' 1 || return 1
+    tmux send-keys -t "$s" Enter
+    wait_for '^=>' 1 || return 1
+    tmux send-keys -t "$s" C-a c
+    wait_for 'monitor (QEMU-compatible HMP)' 1 || return 1
+    tmux send-keys -t "$s" 'info status' Enter
+    wait_for 'VM status: running' 1 || return 1
+    tmux send-keys -t "$s" 'stop' Enter 'info status' Enter
+    wait_for 'VM status: paused' 1 || return 1
+    # Back to the guest: what we type now waits in the UART; the stopped guest says nothing.
+    tmux send-keys -t "$s" C-a c
+    local before
+    before=$(count 'U-Boot 20')
+    tmux send-keys -t "$s" 'version' Enter
+    sleep 1.5
+    [ "$(count 'U-Boot 20')" -eq "$before" ] || { echo "guest answered while stopped"; return 1; }
+    tmux send-keys -t "$s" C-a c
+    tmux send-keys -t "$s" 'cont' Enter 'info status' Enter
+    wait_for 'VM status: running' 2 || return 1
+    tmux send-keys -t "$s" C-a c
+    wait_for 'U-Boot 20' $((before + 1)) || return 1
+    # History: Up recalls "info status" on the monitor.
+    tmux send-keys -t "$s" C-a c Up Enter
+    wait_for 'VM status: running' 3 || return 1
+    tmux send-keys -t "$s" C-a x
+    sleep 0.5
+    screen
+    cat "$pane"
+    tmux kill-session -t "$s" 2>/dev/null
+    return 0
+}
+mon_tmux >"$LOGS/monitor-tmux-ctrl-a-c.log" 2>&1
+result $? monitor-tmux-ctrl-a-c
+
+rm -rf "$MON_TMP"
