@@ -182,7 +182,8 @@ static int blk_open_depth(struct blk **out, const char *filename, const char *fm
         if (ret < 0) {
             char why[512];
             snprintf(why, sizeof(why), "%s", blk_errmsg);
-            blk_error(ret, "Could not open backing file: %s", why);
+            if (!depth) /* say it once, not once per level of the chain */
+                blk_error(ret, "Could not open backing file: %s", why);
             blk_close(b);
             return ret;
         }

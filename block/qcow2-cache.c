@@ -62,7 +62,8 @@ static int qcow2_cache_write_entry(struct qcow2 *s, struct qcow2_cache *c,
         if (ret < 0)
             return ret;
     }
-    if (c == &s->l2_cache && qcow2_overlaps_metadata(s, e->offset, s->cluster_size)) {
+    if (qcow2_overlaps(s, e->offset, s->cluster_size,
+                       c == &s->l2_cache ? QCOW2_OL_ALL : QCOW2_OL_ALL & ~QCOW2_OL_REFBLOCKS)) {
         return qcow2_signal_corruption(s, "table write at 0x%llx would overwrite metadata",
                                        (unsigned long long)e->offset);
     }

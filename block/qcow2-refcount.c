@@ -101,6 +101,8 @@ int qcow2_write_reftable_entry(struct qcow2 *s, uint64_t idx)
 
     if (idx >= s->reft_disk_size)
         return 0; /* written with the whole table when it moves */
+    if (qcow2_overlaps(s, s->reft_offset + idx * 8, 8, QCOW2_OL_ALL & ~QCOW2_OL_REFTABLE))
+        return qcow2_signal_corruption(s, "refcount table write would overwrite other metadata");
     be64_put(e, s->reft[idx]);
     return blk_file_pwrite(s->b->file, s->reft_offset + idx * 8, e, 8);
 }
@@ -122,7 +124,15 @@ int qcow2_get_refcount(struct qcow2 *s, uint64_t cluster, uint64_t *rc)
     return 0;
 }
 
-/* First run of n clusters with refcount 0 at or after free_hint. */
+static bool qcow2_is_reserved(struct qcow2 *s, uint64_t i)
+{
+    for (int k = 0; k < s->nreserved; k++)
+        if (i >= s->reserved[k][0] && i < s->reserved[k][1])
+            return true;
+    return false;
+}
+
+/* First run of n clusters with refcount 0 (and not reserved) at or after free_hint. */
 static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
 {
     uint64_t start = s->free_hint, run = 0;
@@ -135,7 +145,7 @@ static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
         /* Whole refcount blocks that do not exist are free: skip them fast. */
         uint64_t rt = i >> s->rb_bits;
         if ((rt >= s->reft_size || !(s->reft[rt] & REFT_OFFSET_MASK)) &&
-            !(i & ((1ull << s->rb_bits) - 1)) && i) {
+            !(i & ((1ull << s->rb_bits) - 1)) && i && !s->nreserved) {
             if (!run)
                 start = i;
             run += 1ull << s->rb_bits;
@@ -147,7 +157,7 @@ static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
         ret = qcow2_get_refcount(s, i, &rc);
         if (ret < 0)
             return ret;
-        if (rc) {
+        if (rc || qcow2_is_reserved(s, i)) {
             run = 0;
             continue;
         }
@@ -157,6 +167,23 @@ static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
             return (int64_t)start;
     }
     return -ENOSPC;
+}
+
+/* Clusters handed out may lie past the end of the file until written. */
+static void qcow2_note_alloc(struct qcow2 *s, uint64_t idx, uint64_t n)
+{
+    if (((idx + n) << s->cluster_bits) > s->file_size)
+        s->file_size = (idx + n) << s->cluster_bits;
+}
+
+static int qcow2_reserve(struct qcow2 *s, uint64_t idx, uint64_t n)
+{
+    if (s->nreserved >= (int)(sizeof(s->reserved) / sizeof(s->reserved[0])))
+        return blk_error(-ELOOP, "qcow2: cluster allocation nests too deeply");
+    s->reserved[s->nreserved][0] = idx;
+    s->reserved[s->nreserved][1] = idx + n;
+    s->nreserved++;
+    return 0;
 }
 
 static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t len,
@@ -188,7 +215,12 @@ static int qcow2_grow_reftable(struct qcow2 *s, uint64_t min_entries, int depth)
         return (int)off;
     if ((uint64_t)off == s->free_hint)
         s->free_hint = off + clusters;
+    qcow2_note_alloc(s, (uint64_t)off, clusters);
+    ret = qcow2_reserve(s, (uint64_t)off, clusters);
+    if (ret < 0)
+        return ret;
     ret = qcow2_update_refcount_depth(s, (uint64_t)off << s->cluster_bits, bytes, 1, depth + 1);
+    s->nreserved--;
     if (ret < 0)
         return ret;
     off <<= s->cluster_bits;
@@ -241,6 +273,7 @@ static int qcow2_alloc_refblock(struct qcow2 *s, uint64_t rt, int depth)
         return (int)idx;
     if ((uint64_t)idx == s->free_hint)
         s->free_hint = idx + 1;
+    qcow2_note_alloc(s, (uint64_t)idx, 1);
     off = (uint64_t)idx << s->cluster_bits;
     ret = qcow2_cache_get(s, &s->rb_cache, off, true, &rb);
     if (ret < 0)
@@ -253,7 +286,11 @@ static int qcow2_alloc_refblock(struct qcow2 *s, uint64_t rt, int depth)
         qcow2_cache_put(&s->rb_cache, rb);
     } else {
         qcow2_cache_put(&s->rb_cache, rb);
+        ret = qcow2_reserve(s, (uint64_t)idx, 1);
+        if (ret < 0)
+            return ret;
         ret = qcow2_update_refcount_depth(s, off, s->cluster_size, 1, depth + 1);
+        s->nreserved--;
         if (ret < 0)
             return ret;
     }
@@ -366,11 +403,14 @@ int64_t qcow2_alloc_clusters(struct qcow2 *s, uint64_t n)
         return idx == -ENOSPC ? blk_error(-ENOSPC, "qcow2: no free cluster left") : idx;
     if ((uint64_t)idx == s->free_hint)
         s->free_hint = idx + n;
-    ret = qcow2_update_refcount(s, (uint64_t)idx << s->cluster_bits, n << s->cluster_bits, 1);
+    ret = qcow2_reserve(s, (uint64_t)idx, n);
     if (ret < 0)
         return ret;
-    if (((uint64_t)(idx + n) << s->cluster_bits) > s->file_size)
-        s->file_size = (uint64_t)(idx + n) << s->cluster_bits;
+    ret = qcow2_update_refcount(s, (uint64_t)idx << s->cluster_bits, n << s->cluster_bits, 1);
+    s->nreserved--;
+    if (ret < 0)
+        return ret;
+    qcow2_note_alloc(s, (uint64_t)idx, n);
     return (int64_t)((uint64_t)idx << s->cluster_bits);
 }
 

@@ -42,27 +42,52 @@ int qcow2_signal_corruption(struct qcow2 *s, const char *fmt, ...)
     return blk_error(-EIO, "qcow2: image is corrupt: %s", msg);
 }
 
-bool qcow2_overlaps_metadata(struct qcow2 *s, uint64_t off, uint64_t len)
+bool qcow2_overlaps(struct qcow2 *s, uint64_t off, uint64_t len, unsigned mask)
 {
 #define OVL(start, bytes) ((start) < off + len && off < (start) + (bytes))
-    if (OVL(0, s->cluster_size))
+    if ((mask & QCOW2_OL_HEADER) && OVL(0, s->cluster_size))
         return true;
-    if (s->l1_size && OVL(s->l1_offset, (uint64_t)s->l1_size * 8))
+    if ((mask & QCOW2_OL_L1) && s->l1_size && OVL(s->l1_offset, (uint64_t)s->l1_size * 8))
         return true;
-    if (OVL(s->reft_offset, (uint64_t)s->reft_clusters * s->cluster_size))
+    if ((mask & QCOW2_OL_REFTABLE) &&
+        OVL(s->reft_offset, (uint64_t)s->reft_clusters * s->cluster_size))
         return true;
-    for (uint64_t i = 0; i < s->reft_size; i++) {
+    for (uint64_t i = 0; (mask & QCOW2_OL_REFBLOCKS) && i < s->reft_size; i++) {
         uint64_t rb = s->reft[i] & REFT_OFFSET_MASK;
         if (rb && OVL(rb, s->cluster_size))
             return true;
     }
-    if (s->nb_snapshots && OVL(s->snapshots_offset, s->snapshots_size))
+    if ((mask & QCOW2_OL_SNAPTABLE) && s->nb_snapshots &&
+        OVL(s->snapshots_offset, s->snapshots_size))
         return true;
-    for (uint32_t i = 0; i < s->nb_snapshots; i++)
+    for (uint32_t i = 0; (mask & QCOW2_OL_SNAP_L1) && i < s->nb_snapshots; i++)
         if (s->snaps[i].l1_size && OVL(s->snaps[i].l1_offset, (uint64_t)s->snaps[i].l1_size * 8))
             return true;
     return false;
 #undef OVL
+}
+
+/* The fixed tables must not share clusters; a hostile image may make them. */
+static const char *qcow2_table_overlap(struct qcow2 *s)
+{
+    uint64_t l1b = (uint64_t)s->l1_size * 8;
+
+    if (l1b && qcow2_overlaps(s, s->l1_offset, l1b,
+                              QCOW2_OL_HEADER | QCOW2_OL_REFTABLE | QCOW2_OL_REFBLOCKS |
+                                  QCOW2_OL_SNAPTABLE))
+        return "the active L1 table overlaps other metadata";
+    if (qcow2_overlaps(s, s->reft_offset, (uint64_t)s->reft_clusters * s->cluster_size,
+                       QCOW2_OL_HEADER | QCOW2_OL_REFBLOCKS | QCOW2_OL_SNAPTABLE))
+        return "the refcount table overlaps other metadata";
+    for (uint64_t i = 0; i < s->reft_size; i++) {
+        uint64_t rb = s->reft[i] & REFT_OFFSET_MASK;
+        if (rb && qcow2_overlaps(s, rb, s->cluster_size, QCOW2_OL_HEADER | QCOW2_OL_SNAPTABLE))
+            return "a refcount block overlaps other metadata";
+    }
+    if (s->nb_snapshots &&
+        qcow2_overlaps(s, s->snapshots_offset, s->snapshots_size, QCOW2_OL_HEADER))
+        return "the snapshot table overlaps the header";
+    return NULL;
 }
 
 static void qcow2_put_feature(uint8_t *p, uint8_t type, uint8_t bit, const char *name)
@@ -178,6 +203,9 @@ int qcow2_write_l1_entry(struct qcow2 *s, uint32_t idx)
 {
     uint8_t e[8];
 
+    if (qcow2_overlaps(s, s->l1_offset + (uint64_t)idx * 8, 8,
+                       QCOW2_OL_ALL & ~QCOW2_OL_L1 & ~QCOW2_OL_SNAP_L1))
+        return qcow2_signal_corruption(s, "L1 table write would overwrite other metadata");
     be64_put(e, s->l1[idx]);
     return blk_file_pwrite(s->b->file, s->l1_offset + (uint64_t)idx * 8, e, 8);
 }
@@ -470,6 +498,13 @@ static int qcow2_open(struct blk *b, unsigned flags)
 
     if (!(flags & BLK_O_RDWR))
         return 0;
+    if (!s->corrupt && !(flags & BLK_O_CHECK)) {
+        const char *why = qcow2_table_overlap(s);
+        if (why) {
+            ret = qcow2_signal_corruption(s, "%s", why);
+            goto fail;
+        }
+    }
     if (s->corrupt && !(flags & BLK_O_CHECK)) {
         ret = blk_error(-EACCES, "qcow2: Image is corrupt; cannot be opened read/write "
                                  "(run 'baremu-img check -r all' to repair it)");

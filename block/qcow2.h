@@ -112,6 +112,9 @@ struct qcow2 {
     struct qcow2_ext *exts; /* unknown extensions, written back as read */
     struct qcow2_cache l2_cache, rb_cache;
     uint64_t free_hint; /* no free cluster below this index */
+    /* Cluster runs chosen but whose refcounts are not set yet: not free. */
+    uint64_t reserved[16][2];
+    int nreserved;
     uint64_t compressed_cur; /* next free byte in the cluster being packed, 0: none */
     bool lazy; /* lazy_refcounts in effect */
     bool dirty_set; /* we set the dirty bit on disk */
@@ -141,8 +144,20 @@ int qcow2_signal_corruption(struct qcow2 *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 int qcow2_mark_dirty(struct qcow2 *s);
 int qcow2_write_l1_entry(struct qcow2 *s, uint32_t idx);
-/* Does [off, off+len) collide with header, L1, reftable, refblocks or snapshots? */
-bool qcow2_overlaps_metadata(struct qcow2 *s, uint64_t off, uint64_t len);
+/* Metadata kinds for overlap checks. */
+#define QCOW2_OL_HEADER 1u
+#define QCOW2_OL_L1 2u
+#define QCOW2_OL_REFTABLE 4u
+#define QCOW2_OL_REFBLOCKS 8u
+#define QCOW2_OL_SNAPTABLE 16u
+#define QCOW2_OL_SNAP_L1 32u
+#define QCOW2_OL_ALL 63u
+/* Does [off, off+len) collide with the metadata kinds in mask? */
+bool qcow2_overlaps(struct qcow2 *s, uint64_t off, uint64_t len, unsigned mask);
+static inline bool qcow2_overlaps_metadata(struct qcow2 *s, uint64_t off, uint64_t len)
+{
+    return qcow2_overlaps(s, off, len, QCOW2_OL_ALL);
+}
 int qcow2_flush_to_os(struct blk *b);
 
 /* qcow2-cache.c */
