@@ -19,7 +19,10 @@
 #include "hw/char/uart16550.h"
 #include "hw/intc/i8259.h"
 #include "hw/timer/i8254.h"
+#include "hw/misc/fw-cfg.h"
 #include "hw/misc/isa-debug-exit.h"
+#include "hw/pci/i440fx.h"
+#include "hw/rtc/mc146818.h"
 #include "targets/x86/x86.h"
 
 #define PC_MAX_CPUS 1 /* no local APICs yet: one CPU, interrupts through the PIC */
@@ -123,14 +126,42 @@ static int pc_load_bios(struct pc_board *b)
     }
     memcpy(mem_region_host(&b->bios), data, size);
     free(data);
-    uint64_t isa = size < PC_ISA_BIOS_SIZE ? size : PC_ISA_BIOS_SIZE;
-    mem_region_init_alias(&b->isa_bios, "isa-bios", &b->bios, size - isa, isa);
     if ((ret = pc_map(&b->m->sysmem, 0x100000000ull - size, &b->bios, 0)) < 0)
         return ret;
-    return pc_map(&b->m->sysmem, 0x100000 - isa, &b->isa_bios, 1);
+    /* Below 1 MiB the BIOS shows through the PAM windows (pc_pam_changed maps them). */
+    mem_region_init_alias(&b->isa_bios_f, "isa-bios-f", &b->bios, size - 0x10000, 0x10000);
+    if (size >= PC_ISA_BIOS_SIZE)
+        mem_region_init_alias(&b->isa_bios_e, "isa-bios-e", &b->bios, size - PC_ISA_BIOS_SIZE,
+                              0x10000);
+    return 0;
 }
 
-/* The PIC pair on the CPU's INTR, and the PIT on IRQ 0 with the speaker port. */
+static void pc_pam_window(struct pc_board *b, struct mem_region *mr, bool *mapped, uint64_t addr,
+                          bool rom)
+{
+    if (!mr->size || rom == *mapped)
+        return;
+    if (rom)
+        pc_map(&b->m->sysmem, addr, mr, 1);
+    else
+        mem_region_del_subregion(&b->m->sysmem, mr);
+    *mapped = rom;
+}
+
+/*
+ * PAM: a segment whose read-enable bit is clear reads the BIOS ROM; once
+ * firmware enables reads it sees RAM (where it has copied itself). The
+ * write-enable bits are not modelled: RAM in these windows stays writable,
+ * and ROM windows drop writes. 0xc0000-0xdffff is always RAM (no option ROMs).
+ */
+static void pc_pam_changed(void *opaque, const uint8_t *pam)
+{
+    struct pc_board *b = opaque;
+
+    pc_pam_window(b, &b->isa_bios_f, &b->isa_bios_f_mapped, 0xf0000, !(pam[0] & 0x10));
+    pc_pam_window(b, &b->isa_bios_e, &b->isa_bios_e_mapped, 0xe0000, !(pam[5] & 0x01));
+}
+
 static int pc_create_pic_pit(struct pc_board *b)
 {
     struct machine *m = b->m;
@@ -154,6 +185,52 @@ static int pc_create_pic_pit(struct pc_board *b)
     return pc_map(&m->iomem, 0x61, pit_port61_io(b->pit), 0);
 }
 
+/*
+ * System control port A (0x92): fast A20 (always on here: KVM has no A20
+ * gate) and the fast reset bit.
+ */
+static uint64_t pc_port92_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque;
+    (void)off;
+    (void)size;
+    return 0x02;
+}
+
+static void pc_port92_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+    struct pc_board *b = opaque;
+
+    (void)off;
+    (void)size;
+    if (v & 1)
+        machine_request_shutdown(b->m, SHUTDOWN_GUEST_RESET, 0);
+    else if (!(v & 2))
+        log_unimp("pc: A20 gate disabled through port 0x92 (A20 stays on)");
+}
+
+/* Unclaimed ISA ports (probes for LPT, more UARTs, debug ports) read all-ones, as on a PC. */
+static uint64_t pc_isa_unclaimed_read(void *opaque, uint64_t off, unsigned size)
+{
+    (void)opaque;
+    log_unimp("pc: read of %u bytes at unclaimed I/O port 0x%llx", size, (unsigned long long)off);
+    return (1ull << (8 * size)) - 1;
+}
+
+static void pc_isa_unclaimed_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+{
+    (void)opaque;
+    log_unimp("pc: write of %u bytes (0x%llx) at unclaimed I/O port 0x%llx", size,
+              (unsigned long long)v, (unsigned long long)off);
+}
+
+static const struct mem_region_ops pc_port92_ops = {
+    .read = pc_port92_read, .write = pc_port92_write, .min_access = 1, .max_access = 1};
+static const struct mem_region_ops pc_isa_unclaimed_ops = {.read = pc_isa_unclaimed_read,
+                                                           .write = pc_isa_unclaimed_write,
+                                                           .min_access = 1,
+                                                           .max_access = 4};
+
 static int pc_create_isa(struct pc_board *b)
 {
     struct machine *m = b->m;
@@ -170,10 +247,45 @@ static int pc_create_isa(struct pc_board *b)
     device_prop_set_link(b->uart, "irq", pic_irq(b->pic, 4));
     if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0)
         return ret;
+    mem_region_init_io(&b->port92, "port92", &pc_port92_ops, b, 1);
+    mem_region_init_io(&b->isa_unclaimed, "isa-unclaimed", &pc_isa_unclaimed_ops, b, 0x10000);
+    if ((ret = pc_map(&m->iomem, 0x92, &b->port92, 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0, &b->isa_unclaimed, -1)) < 0)
+        return ret;
     if ((ret = pc_map(&m->iomem, 0x3f8, uart16550_mmio(b->uart), 0)) < 0)
         return ret;
     struct isa_debug_exit *de = (struct isa_debug_exit *)b->debug_exit;
     return pc_map(&m->iomem, de->iobase, isa_debug_exit_io(b->debug_exit), 0);
+}
+
+/* PCI host bridge (with PAM), RTC/CMOS on IRQ 8, fw_cfg. */
+static int pc_create_chipset(struct pc_board *b)
+{
+    struct machine *m = b->m;
+    int ret;
+
+    b->pci = pc_new_device(m, &i440fx_type, "i440fx");
+    b->cmos = pc_new_device(m, &mc146818_type, "rtc");
+    b->fw_cfg = pc_new_device(m, &fw_cfg_type, "fw_cfg");
+    if (!b->pci || !b->cmos || !b->fw_cfg)
+        return -ENOMEM;
+    device_prop_set_link(b->cmos, "clock", &m->clock);
+    device_prop_set_link(b->cmos, "irq", pic_irq(b->pic, 8));
+    device_prop_set_link(b->fw_cfg, "dma-as", &m->as);
+    if ((ret = pc_realize(b->pci)) < 0 || (ret = pc_realize(b->cmos)) < 0 ||
+        (ret = pc_realize(b->fw_cfg)) < 0)
+        return ret;
+    i440fx_set_pam_hook(b->pci, pc_pam_changed, b);
+    pc_cmos_init(b);
+    if ((ret = pc_fw_cfg_init(b)) < 0)
+        return ret;
+    if ((ret = pc_map(&m->iomem, 0xcf8, i440fx_addr_io(b->pci), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0xcfc, i440fx_data_io(b->pci), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x70, cmos_io(b->cmos), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x510, fw_cfg_ctl_io(b->fw_cfg), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x511, fw_cfg_data_io(b->fw_cfg), 0)) < 0)
+        return ret;
+    return pc_map(&m->iomem, 0x514, fw_cfg_dma_io(b->fw_cfg), 0);
 }
 
 static int pc_init(struct machine *m)
@@ -205,7 +317,8 @@ static int pc_init(struct machine *m)
         }
     }
     if ((ret = pc_create_ram(b)) < 0 || (ret = pc_load_bios(b)) < 0 ||
-        (ret = pc_create_pic_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0)
+        (ret = pc_create_pic_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0 ||
+        (ret = pc_create_chipset(b)) < 0)
         return ret;
     return 0;
 }

@@ -20,10 +20,16 @@ struct pc_board {
     struct machine *m;
     uint64_t below_4g, above_4g;
     struct mem_region ram, ram_low, ram_high;
-    struct mem_region bios, isa_bios;
+    struct mem_region bios, isa_bios_e, isa_bios_f;
+    bool isa_bios_e_mapped, isa_bios_f_mapped;
+    struct mem_region port92, isa_unclaimed;
     uint64_t bios_size;
     struct device *uart, *debug_exit;
     struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
 };
+
+/* pc-fw.c: CMOS contents and fw_cfg items (after the devices exist). */
+void pc_cmos_init(struct pc_board *b);
+int pc_fw_cfg_init(struct pc_board *b);
 
 #endif
