@@ -49,3 +49,6 @@ if [ $have_qemu -eq 1 ]; then
     echo "rv-sysbench: qemu-system-riscv64 $(qemu-system-riscv64 --version | head -1 | awk '{print $4}') median ${q}s"
     echo "rv-sysbench: ratio baremu/qemu = $(echo "scale=3; $b / $q" | bc) (below 1.0: baremu is faster)"
 fi
+
+# baremu-img convert against qemu-img convert (block layer).
+bash bench/img-convert.sh
