@@ -65,6 +65,12 @@ bool kern_mem_fault(uint64_t addr, uint64_t error_code);
  * first MiB; extend the identity map over all RAM. Returns 0 or -ENOMEM.
  */
 int kern_mem_init(void);
+/*
+ * Unmap the first 4 KiB so that a NULL dereference faults with a report
+ * instead of scribbling over the real-mode vector table. Call after the
+ * BIOS data area (ACPI's EBDA pointer) has been read.
+ */
+int kern_mem_protect_null(void);
 /* Bytes of physical memory not yet handed out. */
 uint64_t kern_mem_free_bytes(void);
 uint64_t kern_mem_total_bytes(void);

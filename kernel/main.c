@@ -93,6 +93,7 @@ void kern_main(uint32_t magic, uint64_t info)
     kern_time_init();
     kern_wallclock_init();
     kern_acpi_init();
+    kern_mem_protect_null();
     pci_scan();
     kern_irq_set_handler(UART_COM1_IRQ, uart_irq);
     uart_enable_rx_irq();

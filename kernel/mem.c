@@ -362,6 +362,19 @@ bool kern_mem_fault(uint64_t addr, uint64_t error_code)
     return false;
 }
 
+int kern_mem_protect_null(void)
+{
+    uint64_t pt = page_alloc();
+
+    if (!pt)
+        return -ENOMEM;
+    for (unsigned i = 1; i < 512; i++)
+        ((uint64_t *)pt)[i] = (i * PAGE_4K) | PTE_P | PTE_W;
+    kern_boot_pd[0][0] = pt | PTE_P | PTE_W;
+    invlpg(0);
+    return 0;
+}
+
 /* For the EFI entry: the same tables boot/entry.S builds before long mode. */
 void kern_build_boot_tables(void);
 void kern_build_boot_tables(void)
