@@ -1,0 +1,172 @@
+/*
+ * test-x86-fuzz.c - drive the pc machine's device models (PIC, PIT, RTC,
+ * fw_cfg with DMA, PCI host, UART, isa-debug-exit) with random port
+ * accesses, random virtual-time steps and interrupt acknowledges, for a
+ * bounded time (BAREMU_FUZZ_SECONDS, default 5). A crash, an out-of-range
+ * vector or a sanitizer report is the failure; the devices must also keep
+ * answering the sequences firmware relies on afterwards.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu-core/clock.h"
+#include "emu-core/device.h"
+#include "emu-core/irq.h"
+#include "emu-core/log.h"
+#include "emu-core/memory.h"
+#include "emu-core/platform.h"
+#include "hw/char/uart16550.h"
+#include "hw/intc/i8259.h"
+#include "hw/misc/fw-cfg.h"
+#include "hw/misc/isa-debug-exit.h"
+#include "hw/pci/i440fx.h"
+#include "hw/rtc/mc146818.h"
+#include "hw/timer/i8254.h"
+#include "tests/unit/check.h"
+
+static int intr_level;
+static void intr_set(void *opaque, int n, int level)
+{
+    (void)opaque;
+    (void)n;
+    intr_level = level;
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+/* Ports the models answer on, weighted towards them; anything else hits nothing. */
+static const uint16_t fuzz_ports[] = {0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,
+                                      0x42,  0x43,  0x61,  0x70,  0x71,  0x510, 0x511, 0x514,
+                                      0x518, 0xcf8, 0xcf9, 0xcfc, 0xcfe, 0x3f8, 0x3fd, 0xf4};
+
+static struct device *mkdev(const struct device_type *t)
+{
+    struct device *d = device_new(NULL, t, t->name);
+    CHECK(d != NULL);
+    return d;
+}
+
+int main(void)
+{
+    struct mem_region sysroot, ram, ioroot;
+    struct address_space as, io;
+    struct vclock clk;
+    struct irq_line intr = {.handler = intr_set};
+    const char *secs_env = getenv("BAREMU_FUZZ_SECONDS");
+    uint64_t secs = secs_env ? strtoull(secs_env, NULL, 0) : 5, ops = 0, vt = 0;
+
+    log_enabled = 0; /* the guest errors this provokes are expected */
+    vclock_init(&clk);
+    mem_region_init_container(&sysroot, "sys", UINT64_MAX);
+    address_space_init(&as, &sysroot, "memory");
+    CHECK(mem_region_init_ram(&ram, "ram", 1 << 20) == 0);
+    mem_region_add_subregion(&sysroot, 0, &ram, 0);
+    mem_region_init_container(&ioroot, "io", 0x10000);
+    address_space_init(&io, &ioroot, "io");
+
+    struct device *pic = mkdev(&i8259_type), *pit = mkdev(&i8254_type);
+    struct device *rtc = mkdev(&mc146818_type), *fw = mkdev(&fw_cfg_type);
+    struct device *pci = mkdev(&i440fx_type), *uart = mkdev(&uart16550_type);
+    struct device *dbg = mkdev(&isa_debug_exit_type);
+    device_prop_set_link(pic, "intr", &intr);
+    device_prop_set_link(pit, "clock", &clk);
+    device_prop_set_link(pit, "irq", pic_irq(pic, 0));
+    device_prop_set_link(rtc, "clock", &clk);
+    device_prop_set_link(rtc, "irq", pic_irq(pic, 8));
+    device_prop_set_link(fw, "dma-as", &as);
+    device_prop_set_link(uart, "irq", pic_irq(pic, 4));
+    device_prop_set_link(uart, "clock", &clk);
+    CHECK(device_realize(pic) == 0);
+    CHECK(device_realize(pit) == 0);
+    CHECK(device_realize(rtc) == 0);
+    CHECK(device_realize(fw) == 0);
+    CHECK(device_realize(pci) == 0);
+    CHECK(device_realize(uart) == 0);
+    CHECK(device_realize(dbg) == 0);
+    static uint8_t blob[5000];
+    for (size_t i = 0; i < sizeof(blob); i++)
+        blob[i] = (uint8_t)i;
+    CHECK(fw_cfg_add_file(fw, "etc/test", blob, sizeof(blob)) == 0);
+    CHECK(fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, 1 << 20) == 0);
+
+    mem_region_add_subregion(&ioroot, 0x20, pic_io(pic, 0), 0);
+    mem_region_add_subregion(&ioroot, 0xa0, pic_io(pic, 1), 0);
+    mem_region_add_subregion(&ioroot, 0x4d0, pic_elcr_io(pic), 0);
+    mem_region_add_subregion(&ioroot, 0x40, pit_io(pit), 0);
+    mem_region_add_subregion(&ioroot, 0x61, pit_port61_io(pit), 0);
+    mem_region_add_subregion(&ioroot, 0x70, cmos_io(rtc), 0);
+    mem_region_add_subregion(&ioroot, 0x510, fw_cfg_ctl_io(fw), 0);
+    mem_region_add_subregion(&ioroot, 0x511, fw_cfg_data_io(fw), 0);
+    mem_region_add_subregion(&ioroot, 0x514, fw_cfg_dma_io(fw), 0);
+    mem_region_add_subregion(&ioroot, 0xcf8, i440fx_addr_io(pci), 0);
+    mem_region_add_subregion(&ioroot, 0xcfc, i440fx_data_io(pci), 0);
+    mem_region_add_subregion(&ioroot, 0x3f8, uart16550_mmio(uart), 0);
+    mem_region_add_subregion(&ioroot, 0xf4, isa_debug_exit_io(dbg), 0);
+
+    uint64_t end = plat_clock_ns() + secs * 1000000000ull;
+    while (plat_clock_ns() < end) {
+        for (int k = 0; k < 4096; k++, ops++) {
+            uint64_t r = rnd();
+            uint16_t port =
+                (r & 7) ? fuzz_ports[(r >> 3) % (sizeof(fuzz_ports) / 2)] + (uint16_t)((r >> 8) & 3)
+                        : (uint16_t)(r >> 16);
+            unsigned size = 1u << ((r >> 32) % 3);
+            uint64_t v;
+            if ((r >> 40) & 1) {
+                uint64_t val = rnd();
+                /* fw_cfg DMA descriptors: point them into RAM most of the time. */
+                if ((port & ~3) == 0x518 && ((r >> 41) & 3))
+                    val = __builtin_bswap32((uint32_t)((rnd() % (1 << 20)) & ~15u));
+                address_space_store(&io, port, size, val);
+            } else {
+                address_space_load(&io, port, size, &v);
+            }
+            if (((r >> 44) & 63) == 0) {
+                vt += rnd() % 20000000; /* up to 20 ms of virtual time */
+                vclock_set(&clk, vt);
+                vclock_run_timers(&clk);
+            }
+            if (intr_level && ((r >> 50) & 3) == 0) {
+                int vec = pic_intack(pic);
+                CHECK(vec >= 0 && vec <= 255);
+            }
+            if (((r >> 52) & 1023) == 0) {
+                /* Scribble over RAM so DMA descriptors carry random lengths and flags. */
+                uint64_t a = rnd() % ((1 << 20) - 16);
+                uint64_t w[2] = {rnd(), rnd()};
+                address_space_write(&as, a, w, sizeof(w));
+            }
+            if (((r >> 56) & 255) == 0)
+                device_reset((r >> 62) & 1 ? pic : pit);
+        }
+    }
+
+    /* Still working: reset, then the signature, the PIT's read-back and the host bridge ID. */
+    uint64_t v;
+    device_reset(fw);
+    device_reset(pci);
+    device_reset(pit);
+    address_space_store(&io, 0x510, 2, FW_CFG_SIGNATURE);
+    char sig[4];
+    for (int i = 0; i < 4; i++) {
+        address_space_load(&io, 0x511, 1, &v);
+        sig[i] = (char)v;
+    }
+    CHECK(memcmp(sig, "QEMU", 4) == 0);
+    address_space_store(&io, 0xcf8, 4, 0x80000000);
+    address_space_load(&io, 0xcfc, 4, &v);
+    CHECK_EQ(v, 0x12378086);
+    address_space_store(&io, 0x43, 1, 0x34);
+    address_space_store(&io, 0x43, 1, 0xe2);
+    address_space_load(&io, 0x40, 1, &v);
+    CHECK_EQ(v & 0x3f, 0x34);
+    printf("x86 device fuzz: %llu accesses\n", (unsigned long long)ops);
+    return check_summary("x86-fuzz");
+}
