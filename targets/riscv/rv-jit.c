@@ -21,6 +21,7 @@
  * the block found; block|4 to resume interpreting block at insn c->jit_resume.
  */
 #include <stddef.h>
+#include <string.h>
 
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
@@ -121,7 +122,29 @@ static uint64_t helper_mulhsu(uint64_t a, uint64_t b)
 
 enum slow_kind { SLOW_LOAD, SLOW_STORE };
 
+/*
+ * r15 holds c->icount while host code runs (the trampoline loads it and
+ * stores it back; slow paths store it before calling C): counting in memory
+ * would chain every block through a store-to-load forwarding.
+ *
+ * Guest registers cached in host registers within a block. Three are
+ * callee-saved (they survive helper calls), four caller-saved (written back
+ * and dropped around calls). Every exit of the block writes the dirty ones
+ * back, so between blocks (and for the interpreter and helpers) the truth
+ * is c->x[] as always.
+ */
+#define RC_N 7
+static const int rc_host[RC_N] = {X_RBP, X_R13, X_R14, X_R8, X_R9, X_R10, X_R11};
+#define RC_CALLER_SAVED_FIRST 3
+
+struct rc_state {
+    int8_t guest[RC_N]; /* guest register held, or -1 */
+    bool dirty[RC_N];
+    uint32_t used[RC_N]; /* for LRU eviction */
+};
+
 struct slow_path {
+    struct rc_state rc; /* the cache at the fast path's branch */
     enum slow_kind kind;
     const struct rv_insn *in;
     uint8_t *jfix; /* rel32 of the fast path's jne */
@@ -136,6 +159,11 @@ struct rv_jit_tr {
     struct rv_block *b;
     struct slow_path slow[TB_MAX_INSNS_JIT];
     unsigned nslow;
+    struct rc_state rc;
+    uint32_t clock;
+    /* a block that branches back to itself keeps its registers in host registers around the loop */
+    bool loop;
+    uint8_t *loop_head;
 };
 
 static inline uint64_t insn_pc(const struct rv_jit_tr *t, const struct rv_insn *in)
@@ -143,17 +171,92 @@ static inline uint64_t insn_pc(const struct rv_jit_tr *t, const struct rv_insn *
     return t->b->pc + in->pc_off;
 }
 
+static int rc_find(const struct rc_state *rc, unsigned r)
+{
+    for (int i = 0; i < RC_N; i++)
+        if (rc->guest[i] == (int)r)
+            return i;
+    return -1;
+}
+
+/* Emit the stores that make c->x[] current for the cache state rc (which does not change). */
+static void rc_writeback(struct rv_jit_buf *e, const struct rc_state *rc, int first)
+{
+    for (int i = first; i < RC_N; i++)
+        if (rc->guest[i] >= 0 && rc->dirty[i])
+            x_store(e, true, X_RBX, OFF_X(rc->guest[i]), rc_host[i]);
+}
+
+/* A slot for guest register r: free, or the least recently used one (written back). */
+static int rc_alloc(struct rv_jit_tr *t, unsigned r)
+{
+    struct rc_state *rc = &t->rc;
+    int best = 0;
+    for (int i = 0; i < RC_N; i++) {
+        if (rc->guest[i] < 0) {
+            best = i;
+            break;
+        }
+        if (rc->used[i] < rc->used[best])
+            best = i;
+    }
+    if (rc->guest[best] >= 0 && rc->dirty[best])
+        x_store(&t->e, true, X_RBX, OFF_X(rc->guest[best]), rc_host[best]);
+    rc->guest[best] = (int8_t)r;
+    rc->dirty[best] = false;
+    return best;
+}
+
+/* Host register holding guest register r (loaded on first use). */
+static int rc_get(struct rv_jit_tr *t, unsigned r)
+{
+    int i = rc_find(&t->rc, r);
+    if (i < 0) {
+        i = rc_alloc(t, r);
+        x_load(&t->e, true, rc_host[i], X_RBX, OFF_X(r));
+    }
+    t->rc.used[i] = ++t->clock;
+    return rc_host[i];
+}
+
+/* Host register to write guest register r into (its old value is dropped). */
+static int rc_def(struct rv_jit_tr *t, unsigned r)
+{
+    int i = rc_find(&t->rc, r);
+    if (i < 0)
+        i = rc_alloc(t, r);
+    t->rc.dirty[i] = true;
+    t->rc.used[i] = ++t->clock;
+    return rc_host[i];
+}
+
+/* Before a call that may clobber caller-saved registers: write those back and forget them. */
+static void rc_before_call(struct rv_jit_tr *t)
+{
+    rc_writeback(&t->e, &t->rc, RC_CALLER_SAVED_FIRST);
+    for (int i = RC_CALLER_SAVED_FIRST; i < RC_N; i++)
+        t->rc.guest[i] = -1;
+}
+
 static void ld_x(struct rv_jit_tr *t, int reg, unsigned r)
 {
     if (r == 0)
         x_alu_rr(&t->e, false, X_XOR, reg, reg);
     else
-        x_load(&t->e, true, reg, X_RBX, OFF_X(r));
+        x_mov_rr(&t->e, true, reg, rc_get(t, r));
 }
 static void st_x(struct rv_jit_tr *t, unsigned r, int reg)
 {
     if (r != RV_XDISCARD)
-        x_store(&t->e, true, X_RBX, OFF_X(r), reg);
+        x_mov_rr(&t->e, true, rc_def(t, r), reg);
+}
+/* op reg, x[r] */
+static void op_x(struct rv_jit_tr *t, bool w, int op, int reg, unsigned r)
+{
+    if (r == 0)
+        x_alu_imm(&t->e, w, op, reg, 0);
+    else
+        x_alu_rr(&t->e, w, op, reg, rc_get(t, r));
 }
 static void set_pc(struct rv_jit_tr *t, uint64_t pc)
 {
@@ -163,8 +266,7 @@ static void set_pc(struct rv_jit_tr *t, uint64_t pc)
 /* Leave for the dispatcher when icount reached icount_check (c->pc already set). */
 static void icount_check(struct rv_jit_tr *t)
 {
-    x_load(&t->e, true, X_RAX, X_RBX, OFF_ICOUNT);
-    x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_ICHECK);
+    x_alu_mem(&t->e, true, X_CMP, X_R15, X_RBX, OFF_ICHECK);
     x_jcc(&t->e, X_CC_AE, jit.exit0);
 }
 
@@ -207,9 +309,17 @@ static void emit_lookup(struct rv_jit_tr *t)
 static void emit_goto(struct rv_jit_tr *t, uint64_t target, int slot)
 {
     struct rv_jit_buf *e = &t->e;
-    if (((target ^ t->b->pc) & RV_PAGE_MASK) == 0) {
-        x_load(e, true, X_RAX, X_RBX, OFF_ICOUNT);
-        x_alu_mem(e, true, X_CMP, X_RAX, X_RBX, OFF_ICHECK);
+    if (t->loop && target == t->b->pc) {
+        /* back to the loop head with the registers still cached (written back only to leave) */
+        x_alu_mem(e, true, X_CMP, X_R15, X_RBX, OFF_ICHECK);
+        uint8_t *to_check = x_jcc(e, X_CC_AE, NULL);
+        x_jmp(e, t->loop_head);
+        x_patch_rel32(to_check, e->p);
+        rc_writeback(e, &t->rc, 0);
+        set_pc(t, target);
+        x_jmp(e, jit.exit0);
+    } else if (((target ^ t->b->pc) & RV_PAGE_MASK) == 0) {
+        x_alu_mem(e, true, X_CMP, X_R15, X_RBX, OFF_ICHECK);
         uint8_t *to_check = x_jcc(e, X_CC_AE, NULL);
         uint8_t *link = x_jmp(e, NULL);
         t->b->jit_link[slot] = link;
@@ -234,9 +344,7 @@ static void emit_addr(struct rv_jit_tr *t, const struct rv_insn *in)
     if (in->rs1 == 0) {
         x_mov_imm(&t->e, X_RSI, (uint64_t)(int64_t)in->imm);
     } else {
-        x_load(&t->e, true, X_RSI, X_RBX, OFF_X(in->rs1));
-        if (in->imm)
-            x_alu_imm(&t->e, true, X_ADD, X_RSI, in->imm);
+        x_lea(&t->e, X_RSI, rc_get(t, in->rs1), X_NONE, in->imm);
     }
 }
 
@@ -262,7 +370,7 @@ static void emit_load(struct rv_jit_tr *t, const struct rv_insn *in, unsigned si
     emit_addr(t, in);
     uint8_t *j = emit_tlb_check(t, size, OFF_TAG_R);
     x_op_mem(e, 0, w, opc, X_RAX, X_RAX, X_RSI, 0, false);
-    t->slow[t->nslow++] = (struct slow_path){SLOW_LOAD, in, j, e->p, opc, w, size};
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_LOAD, in, j, e->p, opc, w, size};
     st_x(t, in->rd, X_RAX);
 }
 
@@ -274,7 +382,7 @@ static void emit_store(struct rv_jit_tr *t, const struct rv_insn *in, unsigned s
     uint8_t *j = emit_tlb_check(t, size, OFF_TAG_W);
     x_op_mem(e, size == 2 ? 0x66 : 0, size == 8, size == 1 ? 0x88 : 0x89, X_RDX, X_RAX, X_RSI, 0,
              false);
-    t->slow[t->nslow++] = (struct slow_path){SLOW_STORE, in, j, e->p, 0, false, size};
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_STORE, in, j, e->p, 0, false, size};
 }
 
 static void emit_raise_pending(struct rv_jit_tr *t, const struct rv_insn *in)
@@ -282,7 +390,17 @@ static void emit_raise_pending(struct rv_jit_tr *t, const struct rv_insn *in)
     set_pc(t, insn_pc(t, in));
     x_mov_rr(&t->e, true, X_RDI, X_RBX);
     x_call(&t->e, (const void *)helper_raise_pending);
+    x_load(&t->e, true, X_R15, X_RBX, OFF_ICOUNT);
     x_jmp(&t->e, jit.exit0);
+}
+
+/* After a call from a slow path: the caller-saved cache registers again. */
+static void rc_reload(struct rv_jit_buf *e, const struct rc_state *rc)
+{
+    x_load(e, true, X_R15, X_RBX, OFF_ICOUNT);
+    for (int i = RC_CALLER_SAVED_FIRST; i < RC_N; i++)
+        if (rc->guest[i] >= 0)
+            x_load(e, true, rc_host[i], X_RBX, OFF_X(rc->guest[i]));
 }
 
 static void emit_slow_paths(struct rv_jit_tr *t)
@@ -291,6 +409,9 @@ static void emit_slow_paths(struct rv_jit_tr *t)
     for (unsigned i = 0; i < t->nslow; i++) {
         struct slow_path *s = &t->slow[i];
         x_patch_rel32(s->jfix, e->p);
+        /* helpers and the exception path see c->x[]; the call clobbers r8-r11 */
+        rc_writeback(e, &s->rc, 0);
+        x_store(e, true, X_RBX, OFF_ICOUNT, X_R15);
         x_mov_rr(e, true, X_RDI, X_RBX);
         if (s->kind == SLOW_LOAD) {
             x_mov_imm(e, X_RDX, s->size);
@@ -299,6 +420,7 @@ static void emit_slow_paths(struct rv_jit_tr *t)
             x_op_reg(e, false, 0x85, X_RAX, X_RAX);
             uint8_t *fault = x_jcc(e, X_CC_NE, NULL);
             x_op_mem(e, 0, s->w, s->opc, X_RAX, X_RSP, X_NONE, 0, false);
+            rc_reload(e, &s->rc);
             x_jmp(e, s->ret);
             x_patch_rel32(fault, e->p);
             emit_raise_pending(t, s->in);
@@ -311,7 +433,10 @@ static void emit_slow_paths(struct rv_jit_tr *t)
             /* the store dropped translated code (maybe this block's): leave after it */
             x_op_mem(e, 0, false, 0x80, 7, X_RBX, X_NONE, OFF_TB_DIRTY, false);
             x_u8(e, 0);
-            x_jcc(e, X_CC_E, s->ret);
+            uint8_t *dirty = x_jcc(e, X_CC_NE, NULL);
+            rc_reload(e, &s->rc);
+            x_jmp(e, s->ret);
+            x_patch_rel32(dirty, e->p);
             set_pc(t, insn_pc(t, s->in) + s->in->len);
             x_jmp(e, jit.exit0);
             x_patch_rel32(fault, e->p);
@@ -332,11 +457,7 @@ static void emit_alu_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, 
 static void emit_alu_reg(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
 {
     ld_x(t, X_RAX, in->rs1);
-    if (in->rs2 == 0) {
-        x_alu_imm(&t->e, w, op, X_RAX, 0);
-    } else {
-        x_alu_mem(&t->e, w, op, X_RAX, X_RBX, OFF_X(in->rs2));
-    }
+    op_x(t, w, op, X_RAX, in->rs2);
     if (!w)
         x_movsxd(&t->e, X_RAX, X_RAX);
     st_x(t, in->rd, X_RAX);
@@ -363,10 +484,8 @@ static void emit_set(struct rv_jit_tr *t, const struct rv_insn *in, int cc, bool
     ld_x(t, X_RAX, in->rs1);
     if (imm)
         x_alu_imm(&t->e, true, X_CMP, X_RAX, in->imm);
-    else if (in->rs2 == 0)
-        x_alu_imm(&t->e, true, X_CMP, X_RAX, 0);
     else
-        x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_X(in->rs2));
+        op_x(t, true, X_CMP, X_RAX, in->rs2);
     x_setcc_zx(&t->e, cc, X_RAX);
     st_x(t, in->rd, X_RAX);
 }
@@ -375,6 +494,7 @@ static void emit_call2(struct rv_jit_tr *t, const struct rv_insn *in, uint64_t (
 {
     ld_x(t, X_RDI, in->rs1);
     ld_x(t, X_RSI, in->rs2);
+    rc_before_call(t);
     x_call(&t->e, (const void *)fn);
     st_x(t, in->rd, X_RAX);
 }
@@ -388,11 +508,13 @@ static void emit_mulh(struct rv_jit_tr *t, const struct rv_insn *in, unsigned ex
 static void emit_branch(struct rv_jit_tr *t, const struct rv_insn *in, int cc)
 {
     ld_x(t, X_RAX, in->rs1);
-    if (in->rs2 == 0)
-        x_alu_imm(&t->e, true, X_CMP, X_RAX, 0);
-    else
-        x_alu_mem(&t->e, true, X_CMP, X_RAX, X_RBX, OFF_X(in->rs2));
+    op_x(t, true, X_CMP, X_RAX, in->rs2);
+    bool back = t->loop && insn_pc(t, in) + (int64_t)in->imm == t->b->pc;
+    if (!back)
+        rc_writeback(&t->e, &t->rc, 0); /* moves only: the flags survive */
     uint8_t *taken = x_jcc(&t->e, cc, NULL);
+    if (back)
+        rc_writeback(&t->e, &t->rc, 0);
     emit_goto(t, insn_pc(t, in) + in->len, 1);
     x_patch_rel32(taken, t->e.p);
     emit_goto(t, insn_pc(t, in) + (int64_t)in->imm, 0);
@@ -426,6 +548,8 @@ static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
             x_mov_imm(e, X_RAX, pc + in->len);
             st_x(t, in->rd, X_RAX);
         }
+        if (!(t->loop && pc + (int64_t)in->imm == t->b->pc))
+            rc_writeback(e, &t->rc, 0);
         emit_goto(t, pc + (int64_t)in->imm, 0);
         return 1;
     case RV_OP_JALR:
@@ -435,10 +559,12 @@ static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
             x_mov_imm(e, X_RAX, pc + in->len);
             st_x(t, in->rd, X_RAX);
         }
+        rc_writeback(e, &t->rc, 0);
         x_store(e, true, X_RBX, OFF_PC, X_RSI);
         emit_lookup(t);
         return 1;
     case RV_OP_BLOCK_END:
+        rc_writeback(e, &t->rc, 0);
         emit_goto(t, pc, 1);
         return 1;
     case RV_OP_BEQ:
@@ -639,6 +765,72 @@ static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
     }
 }
 
+/* Guest registers (x1..x31) an instruction reads and writes; false if loop mode cannot take it. */
+static bool insn_regs(const struct rv_insn *in, uint32_t *use, uint32_t *def)
+{
+    uint32_t u = 0, d = 0;
+    switch (in->opc) {
+    case RV_OP_LUI:
+    case RV_OP_LI:
+    case RV_OP_AUIPC:
+    case RV_OP_JAL:
+        d = 1u << in->rd;
+        break;
+    case RV_OP_BEQ ... RV_OP_BGEU:
+    case RV_OP_SB ... RV_OP_SD:
+        u = 1u << in->rs1 | 1u << in->rs2;
+        break;
+    case RV_OP_MV:
+    case RV_OP_LB ... RV_OP_LWU:
+    case RV_OP_ADDI ... RV_OP_SRAI:
+    case RV_OP_ADDIW ... RV_OP_SRAIW:
+        u = 1u << in->rs1;
+        d = 1u << in->rd;
+        break;
+    case RV_OP_ADD ... RV_OP_AND:
+    case RV_OP_ADDW ... RV_OP_SRAW:
+    case RV_OP_MUL:
+    case RV_OP_MULH:
+    case RV_OP_MULHU:
+    case RV_OP_MULW:
+        u = 1u << in->rs1 | 1u << in->rs2;
+        d = 1u << in->rd;
+        break;
+    case RV_OP_FENCE:
+    case RV_OP_BLOCK_END:
+        break;
+    default:
+        return false;
+    }
+    /* rd may be the discard slot (32): shifting by it is undefined, so mask explicitly */
+    if (in->rd == RV_XDISCARD)
+        d = 0;
+    *use |= u & ~1u;
+    *def |= d & ~1u;
+    return true;
+}
+
+/* Whether b ends by branching or jumping back to its own start with few enough registers. */
+static bool loop_regs(const struct rv_block *b, uint32_t *regs, uint32_t *def)
+{
+    uint32_t use = 0;
+    *def = 0;
+    for (unsigned i = 0;; i++) {
+        const struct rv_insn *in = &b->insns[i];
+        if (!insn_regs(in, &use, def))
+            return false;
+        if (in->opc == RV_OP_JAL || (in->opc >= RV_OP_BEQ && in->opc <= RV_OP_BGEU)) {
+            if (b->pc + in->pc_off + (int64_t)in->imm != b->pc)
+                return false;
+            break;
+        }
+        if (in->opc == RV_OP_BLOCK_END)
+            return false;
+    }
+    *regs = use | *def;
+    return __builtin_popcount(*regs) <= RC_N;
+}
+
 void rv_jit_translate(struct rv_block *b)
 {
     b->jit = NULL;
@@ -646,8 +838,22 @@ void rv_jit_translate(struct rv_block *b)
     if (!jit.enabled || !b->valid)
         return;
     struct rv_jit_tr t = {.e.p = jit.buf + jit.used, .b = b};
+    memset(t.rc.guest, -1, sizeof(t.rc.guest));
     uint8_t *start = t.e.p;
-    x_alu_mem_imm(&t.e, X_ADD, X_RBX, OFF_ICOUNT, (int32_t)b->ninsns);
+    uint32_t regs, def;
+    if (loop_regs(b, &regs, &def)) {
+        /* all its registers cached for the whole loop: no eviction, fixed places */
+        t.loop = true;
+        for (int r = 1, i = 0; r < 32; r++)
+            if (regs & (1u << r)) {
+                t.rc.guest[i] = (int8_t)r;
+                t.rc.dirty[i] = (def >> r) & 1;
+                x_load(&t.e, true, rc_host[i], X_RBX, OFF_X(r));
+                i++;
+            }
+        t.loop_head = t.e.p;
+    }
+    x_alu_imm(&t.e, true, X_ADD, X_R15, (int32_t)b->ninsns);
     for (unsigned i = 0;; i++) {
         const struct rv_insn *in = &b->insns[i];
         int r = emit_insn(&t, in);
@@ -657,6 +863,7 @@ void rv_jit_translate(struct rv_block *b)
             if (i == 0) /* nothing for the host to do: the interpreter runs the block */
                 return;
             /* c->jit_resume = i; return block|4 */
+            rc_writeback(&t.e, &t.rc, 0);
             x_op_mem(&t.e, 0, false, 0xc7, 0, X_RBX, X_NONE, OFF_RESUME, false);
             x_u32(&t.e, i);
             x_mov_imm(&t.e, X_RAX, (uintptr_t)b | 4);
@@ -700,7 +907,7 @@ uintptr_t rv_jit_run(struct rv_cpu *c, const void *code)
     return jit.enter(c, code);
 }
 
-/* The trampoline: callee-saved registers, rbx = hart, r12 = data TLB, and the way back. */
+/* The trampoline: callee-saved registers, rbx = hart, r12 = data TLB, r15 = icount; the way back. */
 static void emit_trampoline(void)
 {
     static const int saved[] = {X_RBX, X_RBP, X_R12, X_R13, X_R14, X_R15};
@@ -713,12 +920,14 @@ static void emit_trampoline(void)
     x_alu_imm(&e, true, X_SUB, X_RSP, 8); /* a scratch slot that also aligns calls to 16 */
     x_mov_rr(&e, true, X_RBX, X_RDI);
     x_load(&e, true, X_R12, X_RDI, OFF_DTLB);
+    x_load(&e, true, X_R15, X_RDI, OFF_ICOUNT);
     x_jmp_reg(&e, X_RSI);
 
     e.p = (uint8_t *)(((uintptr_t)e.p + 15) & ~(uintptr_t)15);
     jit.exit0 = e.p;
     x_alu_rr(&e, false, X_XOR, X_RAX, X_RAX);
     jit.epilogue = e.p;
+    x_store(&e, true, X_RBX, OFF_ICOUNT, X_R15);
     x_alu_imm(&e, true, X_ADD, X_RSP, 8);
     for (int i = 5; i >= 0; i--) {
         x_rex(&e, false, 0, X_NONE, saved[i], false);
