@@ -59,4 +59,15 @@ void console_mux_free(struct console_mux *mux);
 #define HMP_CONSOLE_PER_CONNECTION 2u
 int hmp_console_attach(struct chardev *chr, unsigned flags);
 
+/*
+ * HMP on a new port of the console mux that serial_id ("serial0") is a port
+ * of, as QEMU's mon:stdio and -nographic: Ctrl-A c switches to it. Both
+ * platforms call this; 0 if serial_id is not muxed (nothing to do), or
+ * -ENOMEM.
+ */
+int hmp_console_attach_mux(const char *serial_id);
+
+/* The first unused "compat_monitorN" chardev id (QEMU's names for monitors). */
+const char *hmp_console_free_id(void);
+
 #endif

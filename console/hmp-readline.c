@@ -313,3 +313,28 @@ int hmp_console_attach(struct chardev *chr, unsigned flags)
         hmp_greet(h);
     return 0;
 }
+
+const char *hmp_console_free_id(void)
+{
+    static char id[32];
+
+    for (int i = 0;; i++) {
+        snprintf(id, sizeof(id), "compat_monitor%d", i);
+        if (!chardev_find(id))
+            return id;
+    }
+}
+
+int hmp_console_attach_mux(const char *serial_id)
+{
+    struct chardev *s = chardev_find(serial_id);
+    struct console_mux *mux = s ? console_mux_of(s) : NULL;
+
+    if (!mux)
+        return 0;
+    struct chardev *port = console_mux_add_port(mux, hmp_console_free_id());
+    if (!port)
+        return -ENOMEM;
+    monitor_chardev_describe(port, "mux");
+    return hmp_console_attach(port, 0);
+}

@@ -201,33 +201,9 @@ static int check_chardevs_used(const struct emu_config *cfg)
     return 0;
 }
 
-/* QEMU's monitor chardev names: compat_monitor0, 1, ... in order of creation. */
 static const char *monitor_id(void)
 {
-    static char id[32];
-
-    for (int i = 0;; i++) {
-        snprintf(id, sizeof(id), "compat_monitor%d", i);
-        if (!chardev_find(id))
-            return id;
-    }
-}
-
-/* HMP on port 1 of serial0's console mux (mon:stdio, -nographic), as QEMU's. */
-static int monitor_on_mux(void)
-{
-    struct chardev *s0 = chardev_find("serial0");
-    struct console_mux *mux = s0 ? console_mux_of(s0) : NULL;
-
-    if (!mux)
-        return 0;
-    struct chardev *port = console_mux_add_port(mux, monitor_id());
-    if (!port) {
-        error_report("cannot add the monitor to the console");
-        return -ENOMEM;
-    }
-    monitor_chardev_describe(port, "mux");
-    return hmp_console_attach(port, 0);
+    return hmp_console_free_id();
 }
 
 bool host_monitor_wants_stdio(const struct emu_config *cfg)
@@ -276,5 +252,8 @@ int host_monitor_setup(const struct emu_config *cfg)
         return monitor_on_spec("-monitor", monitor_id(), cfg->monitor, false);
     if (cfg->monitor)
         return 0; /* -monitor none: not even on the console */
-    return monitor_on_mux();
+    r = hmp_console_attach_mux("serial0");
+    if (r < 0)
+        error_report("cannot add the monitor to the console: %s", strerror(-r));
+    return r;
 }
