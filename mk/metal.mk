@@ -33,6 +33,8 @@ metal: $(METAL)/baremu.elf
 $(METAL_STAMP) &: scripts/setup-metal.sh | $(DEPS_STAMP)
 	bash scripts/setup-metal.sh $(METAL)
 metal-deps: $(METAL_STAMP)
+# The sysroot's libraries come from the stamps' recipe (a fresh clone has none yet).
+$(filter $(METAL_SYSROOT)/%,$(METAL_LIBS)): $(METAL_STAMP) ;
 
 $(METAL)/obj/%.o: %.c | $(METAL_STAMP)
 	@mkdir -p $(dir $@)
