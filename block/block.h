@@ -252,6 +252,44 @@ uint32_t blk_cluster_size(struct blk *b);
  */
 int blk_make_empty(struct blk *b);
 
+/*
+ * -snapshot: a node over base (opened read-only) that keeps every write in
+ * memory, discarded at close. Closing it closes base too. 0 or -ENOMEM.
+ */
+int blk_open_snapshot_overlay(struct blk **out, struct blk *base);
+
+/* ---- drives of the emulator's command line (-drive, -snapshot) ---- */
+
+enum blk_drive_if { BLK_IF_NONE, BLK_IF_VIRTIO };
+
+/*
+ * Parse one -drive option string (file=, format=, if=none|virtio, cache=,
+ * readonly=, snapshot=, id=, discard=ignore|unmap, serial=) and open it.
+ * snapshot is the global -snapshot. Unknown keys and values are errors.
+ * 0 or -errno after error_report() naming the option.
+ */
+int blk_drive_add(const char *spec, bool snapshot);
+
+/* The drive named id, NULL if none. */
+struct blk_drive_info {
+    const char *id;
+    struct blk *blk;
+    enum blk_drive_if iface;
+    bool discard; /* discard=unmap */
+    const char *serial;
+};
+const struct blk_drive_info *blk_drive_find(const char *id);
+
+/*
+ * Claim a drive for a device: by id, or (id NULL) the next unclaimed drive
+ * with interface iface. NULL if there is none, or if it is claimed already
+ * (a message says which).
+ */
+const struct blk_drive_info *blk_drive_claim(const char *id, enum blk_drive_if iface);
+
+/* Flush and close every drive (at exit). */
+void blk_drives_close_all(void);
+
 /* ---- jobs ---- */
 
 /* Progress callback of the jobs: done and total bytes. */

@@ -134,8 +134,11 @@ static const struct accel_ops *accel_choose(const struct machine_type *t, const 
 }
 
 /* What the command line asks for that nothing implements yet: refuse, never ignore. */
-static int machine_check_unsupported(const struct emu_config *cfg)
+static int machine_check_unsupported(const struct machine_type *t, const struct emu_config *cfg)
 {
+    /* The virt board plugs -drive and -device virtio-blk-device itself. */
+    if (!strcmp(t->name, "virt"))
+        return 0;
     if (cfg->ndrives) {
         error_report("-drive %s: block devices are not supported yet", cfg->drives[0]);
         return -ENOTSUP;
@@ -168,7 +171,7 @@ int machine_create(struct machine **out, const struct emu_config *cfg)
             error_report("no default machine type in this build; use -machine");
         return -ENOENT;
     }
-    ret = machine_check_unsupported(cfg);
+    ret = machine_check_unsupported(t, cfg);
     if (ret < 0)
         return ret;
 

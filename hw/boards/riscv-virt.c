@@ -22,6 +22,7 @@
 #include "hw/intc/sifive-plic.h"
 #include "hw/misc/sifive-test.h"
 #include "hw/rtc/goldfish-rtc.h"
+#include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "targets/riscv/riscv.h"
 
@@ -160,6 +161,9 @@ static int virt_create_devices(struct virt_board *b)
         (ret = virt_map(b, VIRT_TEST_BASE, sifive_test_mmio(b->test))) < 0)
         return ret;
 
+    struct device *blkdev[VIRT_VIRTIO_COUNT] = {0};
+    if ((ret = virtio_blk_create_all(m, blkdev, VIRT_VIRTIO_COUNT)) < 0)
+        return ret;
     for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
         char id[24];
         snprintf(id, sizeof(id), "virtio-mmio.%d", i);
@@ -167,6 +171,8 @@ static int virt_create_devices(struct virt_board *b)
         if (!b->virtio[i])
             return -ENOMEM;
         device_prop_set_link(b->virtio[i], "irq", sifive_plic_irq(b->plic, VIRT_VIRTIO_IRQ + i));
+        if (blkdev[i])
+            device_prop_set_link(b->virtio[i], "backend", virtio_blk_vdev(blkdev[i]));
         if ((ret = virt_realize(b->virtio[i])) < 0 ||
             (ret = virt_map(b, VIRT_VIRTIO_BASE + (uint64_t)i * VIRT_VIRTIO_SIZE,
                             virtio_mmio_region(b->virtio[i]))) < 0)
