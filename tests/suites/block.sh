@@ -7,3 +7,4 @@ suite block-crash bash tests/block/crash.sh
 mkdir -p "$LOGS/block-fuzz"
 build/host/tests/block/blk-fuzz "$LOGS/block-fuzz" "${BLOCK_FUZZ_SECONDS:-20}" >"$LOGS/block-fuzz.log" 2>&1
 result $? block-fuzz
+suite block-uboot-virtio bash tests/block/uboot-virtio.sh
