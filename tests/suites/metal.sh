@@ -41,6 +41,21 @@ metal_boot metal-uefi-usb -m 256M \
     -device qemu-xhci -drive if=none,id=stick,format=raw,file=build/metal/baremu-usb.img \
     -device usb-storage,drive=stick
 
+# GRUB's UEFI side of the same CD (multiboot2 after GRUB left boot services).
+cp /usr/share/OVMF/OVMF_VARS.fd "$LOGS/metal-ovmf-vars2.fd"
+metal_boot metal-grub-uefi -m 256M \
+    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
+    -drive if=pflash,format=raw,file="$LOGS/metal-ovmf-vars2.fd" \
+    -cdrom build/metal/baremu-grub.iso
+# PXE: the NIC's iPXE fetches an iPXE script, the kernel and modules by TFTP (Multiboot 1).
+metal_tftp=build/metal/tftp
+mkdir -p "$metal_tftp"
+cp "$metal_elf" "$OPENSBI/fw_jump.elf" "$UBOOT" "$metal_tftp/"
+printf '#!ipxe\nkernel baremu.elf %s\nmodule fw_jump.elf\nmodule u-boot.bin\nboot\n' \
+    "$metal_guest" >"$metal_tftp/boot.ipxe"
+metal_boot metal-pxe-ipxe -boot n \
+    -netdev user,id=n0,tftp="$metal_tftp",bootfile=boot.ipxe -device e1000,netdev=n0
+
 # 3. Bad command line, missing module, too little memory: one line, clean power-off.
 metal_error() { # name qemu-memory append
     console --timeout 60 --log "$LOGS/$1.log" tests/boot/metal-error.steps -- \
