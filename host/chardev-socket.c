@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -52,6 +53,25 @@ struct sock_listener {
 
 static struct sock_conn *all_conns;
 static struct sock_listener *all_listeners;
+
+/*
+ * The main loop only polls for input, and sleeps indefinitely while the
+ * guest is paused and idle. Output a client has not taken yet would then
+ * wait for that client's next command; a timer fd wakes the loop every
+ * few ms while any connection holds output, to push it on.
+ */
+static int flush_tfd = -1;
+static bool flush_armed;
+
+static void flush_timer_arm(void)
+{
+    struct itimerspec its = {.it_value = {.tv_nsec = 10 * 1000 * 1000}};
+
+    if (flush_armed || flush_tfd < 0)
+        return;
+    if (timerfd_settime(flush_tfd, 0, &its, NULL) == 0)
+        flush_armed = true;
+}
 
 /* ---- connections ---- */
 
@@ -101,6 +121,8 @@ static int conn_write(struct chardev *chr, const uint8_t *buf, size_t len)
     memcpy(c->out + c->out_len, buf, len);
     c->out_len += len;
     conn_flush(c);
+    if (c->out_len)
+        flush_timer_arm();
     return c->dead ? -EPIPE : (int)len;
 }
 
@@ -216,6 +238,35 @@ int host_socket_take_fd(struct chardev *chr)
     memmove(c->fds, c->fds + 1, (size_t)(c->nfds - 1) * sizeof(int));
     c->nfds--;
     return fd;
+}
+
+static void flush_timer_fired(void *opaque)
+{
+    uint64_t ticks;
+    bool pending = false;
+
+    (void)opaque;
+    if (read(flush_tfd, &ticks, sizeof(ticks)) < 0) {
+        /* Not expired yet (EAGAIN): poll woke us for nothing; flushing is still harmless. */
+    }
+    flush_armed = false;
+    for (struct sock_conn *c = all_conns; c; c = c->next) {
+        conn_flush(c);
+        pending |= c->out_len && !c->dead;
+    }
+    if (pending)
+        flush_timer_arm();
+}
+
+static void flush_timer_init(void)
+{
+    if (flush_tfd >= 0)
+        return;
+    flush_tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+    if (flush_tfd >= 0 && host_fd_watch(flush_tfd, NULL, flush_timer_fired, NULL) < 0) {
+        close(flush_tfd);
+        flush_tfd = -1; /* output then moves on at the next poll instead */
+    }
 }
 
 void host_socket_flush_all(void)
@@ -390,6 +441,7 @@ int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_co
     monitor_chardev_describe(&l->chr, desc);
     l->next = all_listeners;
     all_listeners = l;
+    flush_timer_init();
     monitor_add_flusher(host_socket_flush_all);
     if (wait) {
         /* QEMU's default: start only once the first client is there. */

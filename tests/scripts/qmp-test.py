@@ -348,6 +348,26 @@ def t_load(addr, seconds):
     print("%d connections churned, 6 slow readers, guest clock %x -> %x, monitor answering" % (n, t_prev, t_now))
 
 
+def t_slow_paused(addr):
+    """A client that queues many commands while the guest is paused, then reads
+    slowly, still gets every answer (output is pushed on without new input)."""
+    q = QMP(addr)
+    q.cmd("stop")
+    n = 600
+    q.send_raw(b'{"execute": "query-commands"}\n' * n)
+    time.sleep(1.0)  # more than the socket buffer is now waiting on our side
+    got = 0
+    q.sock.settimeout(10)
+    while got < n:
+        time.sleep(0.001)
+        r = q.response()
+        if "return" not in r:
+            fail("unexpected: %s" % r)
+        got += 1
+    q.cmd("cont")
+    print("%d answers of ~1 KiB each read slowly while paused" % got)
+
+
 def t_hmp_socket(addr):
     """HMP on a socket: banner, prompt, info commands, x/xp."""
     s = connect(addr)
@@ -404,6 +424,7 @@ def main():
         "badinput": t_badinput,
         "load": lambda a, s="20": t_load(a, float(s)),
         "hmp-socket": t_hmp_socket,
+        "slow-paused": t_slow_paused,
     }[t]
     fn(*args)
 

@@ -121,6 +121,8 @@ $MON_QMPT badinput "unix:$BSOCK" >"$LOGS/monitor-bad-input.log" 2>&1
 result $? monitor-bad-input
 timeout 60 $MON_QMPT load "unix:$BSOCK" 20 >"$LOGS/monitor-load.log" 2>&1
 result $? monitor-load
+timeout 60 $MON_QMPT slow-paused "unix:$BSOCK" >"$LOGS/monitor-slow-reader-paused.log" 2>&1
+result $? monitor-slow-reader-paused
 
 # 9. quit: SHUTDOWN reaches the client and the process exits 0.
 out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"quit"}' |
