@@ -116,18 +116,16 @@ static void img_info_one(struct blk *b, bool json)
             printf("    \"actual-size\": %lld,\n", (long long)in.actual_size);
         if (in.is_qcow2) {
             printf("    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
-                   "        \"data\": {\n            \"compat\": \"%s\",\n",
+                   "        \"data\": {\n            \"compat\": \"%s\",\n"
+                   "            \"compression-type\": \"zlib\",\n",
                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
-                printf("            \"compression-type\": \"zlib\",\n"
-                       "            \"lazy-refcounts\": %s,\n",
-                       in.lazy_refcounts ? "true" : "false");
-            printf("            \"refcount-bits\": %d,\n", in.refcount_bits);
-            if (in.compat >= 3)
-                printf("            \"corrupt\": %s,\n            \"extended-l2\": false\n",
+                printf("            \"lazy-refcounts\": %s,\n            \"refcount-bits\": %d,\n"
+                       "            \"corrupt\": %s,\n            \"extended-l2\": false\n",
+                       in.lazy_refcounts ? "true" : "false", in.refcount_bits,
                        in.corrupt ? "true" : "false");
             else
-                printf("            \"corrupt\": %s\n", in.corrupt ? "true" : "false");
+                printf("            \"refcount-bits\": %d\n", in.refcount_bits);
             printf("        }\n    },\n");
         }
         if (in.backing_file) {
@@ -167,15 +165,13 @@ static void img_info_one(struct blk *b, bool json)
                 img_snapshot_line(&sn[i]);
         }
         if (in.is_qcow2) {
-            printf("Format specific information:\n    compat: %s\n",
+            printf("Format specific information:\n    compat: %s\n    compression type: zlib\n",
                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
-                printf("    compression type: zlib\n    lazy refcounts: %s\n",
-                       in.lazy_refcounts ? "true" : "false");
-            printf("    refcount bits: %d\n    corrupt: %s\n", in.refcount_bits,
-                   in.corrupt ? "true" : "false");
+                printf("    lazy refcounts: %s\n", in.lazy_refcounts ? "true" : "false");
+            printf("    refcount bits: %d\n", in.refcount_bits);
             if (in.compat >= 3)
-                printf("    extended l2: false\n");
+                printf("    corrupt: %s\n    extended l2: false\n", in.corrupt ? "true" : "false");
         }
     }
     free(sn);
@@ -298,34 +294,34 @@ int img_check(int argc, char **argv)
         return 1;
     }
     if (json) {
+        /* Field order as qemu-img 7.2 prints it (its dictionary's order). */
         printf("{\n");
         if (r.image_end_offset)
             printf("    \"image-end-offset\": %lld,\n", (long long)r.image_end_offset);
+        if (r.total_clusters && r.compressed_clusters)
+            printf("    \"compressed-clusters\": %llu,\n",
+                   (unsigned long long)r.compressed_clusters);
         if (r.total_clusters)
             printf("    \"total-clusters\": %llu,\n", (unsigned long long)r.total_clusters);
+        if (r.corruptions)
+            printf("    \"corruptions\": %d,\n", r.corruptions);
+        if (r.corruptions_fixed)
+            printf("    \"corruptions-fixed\": %d,\n", r.corruptions_fixed);
         printf("    \"check-errors\": %d,\n", r.check_errors);
         if (r.leaks)
             printf("    \"leaks\": %d,\n", r.leaks);
-        if (r.corruptions)
-            printf("    \"corruptions\": %d,\n", r.corruptions);
         if (r.leaks_fixed)
             printf("    \"leaks-fixed\": %d,\n", r.leaks_fixed);
-        if (r.corruptions_fixed)
-            printf("    \"corruptions-fixed\": %d,\n", r.corruptions_fixed);
-        if (r.total_clusters) {
+        if (r.total_clusters && r.allocated_clusters)
             printf("    \"allocated-clusters\": %llu,\n",
                    (unsigned long long)r.allocated_clusters);
-            if (r.fragmented_clusters)
-                printf("    \"fragmented-clusters\": %llu,\n",
-                       (unsigned long long)r.fragmented_clusters);
-            if (r.compressed_clusters)
-                printf("    \"compressed-clusters\": %llu,\n",
-                       (unsigned long long)r.compressed_clusters);
-        }
         printf("    \"filename\": ");
         json_str(file);
         printf(",\n    \"format\": ");
         json_str(blk_format(b));
+        if (r.total_clusters && r.fragmented_clusters)
+            printf(",\n    \"fragmented-clusters\": %llu",
+                   (unsigned long long)r.fragmented_clusters);
         printf("\n}\n");
     } else if (!quiet) {
         if (r.corruptions_fixed || r.leaks_fixed)

@@ -148,6 +148,28 @@ for cmd in "info" "info --output=json" "map --output=json"; do
         ok "output-overlay-${cmd// /_}"; else bad "output-overlay-${cmd// /_}" "$(head -5 "$T/diff")"; fi
 done
 
+# Damaged, compressed, compat=0.10 and raw images: same reports as qemu-img.
+qemu-img create -q -f qcow2 "$T/k.qcow2" 16M
+qemu-io -c 'write -P 0x61 0 1M' "$T/k.qcow2" >/dev/null
+truncate -s +65536 "$T/k.qcow2"
+python3 - "$T/k.qcow2" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'r+b')
+f.seek(0x2002a); f.write(struct.pack('>H', 1))  # leak cluster 21
+f.seek(0x2000c); f.write(struct.pack('>H', 0))  # refcount 0 for used cluster 6
+PY
+qemu-img create -q -f qcow2 -o compat=0.10 "$T/v2.qcow2" 16M
+qemu-img create -q -f raw "$T/r.raw" 3M
+cp "$T/qc.qcow2" "$T/cmp.qcow2"
+for f in k.qcow2 cmp.qcow2 v2.qcow2 r.raw; do
+    for cmd in "info" "info --output=json" "check" "check --output=json" "map --output=json"; do
+        # shellcheck disable=SC2086
+        if diff <(cd "$T" && qemu-img $cmd $f 2>&1; echo "rc=$?") \
+                <(cd "$T" && "$OLDPWD/$IMG" $cmd $f 2>&1 | sed 's/^baremu-img:/qemu-img:/'; echo "rc=${PIPESTATUS[0]}") >"$T/diff"; then
+            ok "output-$f-${cmd// /_}"; else bad "output-$f-${cmd// /_}" "$(head -6 "$T/diff")"; fi
+    done
+done
+
 # 7. resize and amend, checked by qemu.
 $IMG create -q -f qcow2 -o cluster_size=4096 "$T/r.qcow2" 1M
 $IO "$T/r.qcow2" write 0 1048576 9
