@@ -297,13 +297,13 @@ static int pc_init(struct machine *m)
 
     if ((ret = pc_check_machine_opts(cfg)) < 0)
         return ret;
-    if (cfg->kernel || cfg->initrd || cfg->append || cfg->dtb) {
-        error_report("%s: not supported by the pc machine yet (boot with -bios)",
-                     cfg->kernel   ? "-kernel"
-                     : cfg->initrd ? "-initrd"
-                     : cfg->append ? "-append"
-                                   : "-dtb");
-        return -ENOTSUP;
+    if (cfg->dtb) {
+        error_report("-dtb: the pc machine has no device tree");
+        return -EINVAL;
+    }
+    if (!cfg->kernel && (cfg->initrd || cfg->append)) {
+        error_report("%s needs -kernel", cfg->initrd ? "-initrd" : "-append");
+        return -EINVAL;
     }
     b = calloc(1, sizeof(*b));
     if (!b)
@@ -320,7 +320,24 @@ static int pc_init(struct machine *m)
         (ret = pc_create_pic_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0 ||
         (ret = pc_create_chipset(b)) < 0)
         return ret;
+    if (cfg->kernel) {
+        bool mb;
+        if ((ret = pc_boot_multiboot(b, &mb)) < 0)
+            return ret;
+        if (!mb) {
+            error_report("-kernel %s: not a Multiboot image; the pc machine boots only "
+                         "Multiboot kernels so far (Linux bzImage: not yet)",
+                         cfg->kernel);
+            return -ENOTSUP;
+        }
+        pc_boot_reset(b);
+    }
     return 0;
+}
+
+static void pc_reset(struct machine *m)
+{
+    pc_boot_reset(m->board);
 }
 
 static const struct machine_type pc_machine = {
@@ -330,5 +347,6 @@ static const struct machine_type pc_machine = {
     .max_cpus = PC_MAX_CPUS,
     .default_accel = "kvm",
     .init = pc_init,
+    .reset = pc_reset,
 };
 MACHINE_TYPE_REGISTER(pc_machine);

@@ -5,6 +5,7 @@
 #ifndef HW_BOARDS_PC_H
 #define HW_BOARDS_PC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "emu-core/machine.h"
@@ -16,6 +17,16 @@
 #define PC_ISA_BIOS_SIZE 0x20000ull
 #define PC_DEFAULT_BIOS "/usr/share/seabios/bios.bin"
 
+#define PC_MAX_BLOBS 32
+
+/* An image piece loaded for -kernel/-initrd, rewritten at every reset. */
+struct pc_blob {
+    const char *what;
+    uint64_t addr;
+    uint8_t *data;
+    uint64_t len;
+};
+
 struct pc_board {
     struct machine *m;
     uint64_t below_4g, above_4g;
@@ -25,8 +36,19 @@ struct pc_board {
     struct mem_region port92, isa_unclaimed;
     uint64_t bios_size;
     struct device *uart, *debug_exit;
+    struct pc_blob blobs[PC_MAX_BLOBS];
+    int nblobs;
+    uint8_t *mb_info; /* the Multiboot information area, 0x9000-0xffff */
     struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
 };
+
+/*
+ * pc-boot.c: load -kernel if it is a Multiboot image (*is_multiboot tells;
+ * returns 0 with *is_multiboot false for other formats) and set the CPU's
+ * entry state. pc_boot_reset rewrites the images (board reset).
+ */
+int pc_boot_multiboot(struct pc_board *b, bool *is_multiboot);
+void pc_boot_reset(struct pc_board *b);
 
 /* pc-fw.c: CMOS contents and fw_cfg items (after the devices exist). */
 void pc_cmos_init(struct pc_board *b);

@@ -9,9 +9,11 @@ x86_kvm_usable() {
 
 # Serial output and exit status of guest $1 on baremu and on QEMU with KVM (the reference;
 # QEMU's TCG does not wake the irq guest's HLT once its local APIC is disabled).
-x86_diff_guest() { # name expected-status
+x86_diff_guest() { # name expected-status [boot options; default: -bios the guest's image]
     local g=$1 want=$2 rc qrc
-    timeout 30 "$EMU" -M pc -accel kvm -m 128M -bios "$X86_GUESTS/$g.bin" -nographic \
+    shift 2
+    [ $# -gt 0 ] || set -- -bios "$X86_GUESTS/$g.bin"
+    timeout 30 "$EMU" -M pc -accel kvm -m 128M "$@" -nographic \
         </dev/null >"$LOGS/x86-$g.out" 2>"$LOGS/x86-$g.err"
     rc=$?
     {
@@ -23,7 +25,7 @@ x86_diff_guest() { # name expected-status
     fi
     command -v qemu-system-x86_64 >/dev/null || return 0
     timeout 30 qemu-system-x86_64 -M pc -accel kvm -cpu host,-arch-capabilities -m 128M -nodefaults -display none \
-        -bios "$X86_GUESTS/$g.bin" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        "$@" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
         </dev/null >"$LOGS/x86-$g.qemu.out" 2>>"$LOGS/x86-$g.log"
     qrc=$?
     echo "qemu status $qrc" >>"$LOGS/x86-$g.log"
@@ -36,6 +38,12 @@ if x86_kvm_usable; then
         x86_diff_guest $g 33
         result $? "x86-$g"
     done
+    # Multiboot: -kernel ELF32 with -append and two modules (QEMU's "file args,file" syntax).
+    printf 'first module line\nsecond\n' >"$LOGS/mb-mod1.txt"
+    printf 'another one\n' >"$LOGS/mb-mod2.txt"
+    x86_diff_guest multiboot 33 -kernel "$X86_GUESTS/mb.elf32" -append "hello world" \
+        -initrd "$LOGS/mb-mod1.txt arg1 arg2,$LOGS/mb-mod2.txt"
+    result $? x86-multiboot
     # SeaBIOS (the default -bios) runs to "No bootable device." as on QEMU; QEMU's boot
     # attempts differ in order (it has a floppy controller), so banner and end are compared.
     if [ -f /usr/share/seabios/bios.bin ]; then
@@ -45,10 +53,17 @@ if x86_kvm_usable; then
         rc=$?
         if [ $rc -eq 0 ] && command -v qemu-system-x86_64 >/dev/null; then
             printf '\xf8\x03' >"$LOGS/sercon-port.bin"
-            timeout 5 qemu-system-x86_64 -M pc -accel kvm -cpu host,-arch-capabilities -m 128M \
+            timeout 60 qemu-system-x86_64 -M pc -accel kvm -cpu host,-arch-capabilities -m 128M \
                 -nodefaults -display none -serial stdio \
                 -fw_cfg name=etc/sercon-port,file="$LOGS/sercon-port.bin" \
-                </dev/null >"$LOGS/x86-seabios.qemu.out" 2>/dev/null
+                </dev/null >"$LOGS/x86-seabios.qemu.out" 2>/dev/null &
+            qpid=$!
+            for _ in $(seq 300); do
+                grep -q -a 'No bootable device' "$LOGS/x86-seabios.qemu.out" && break
+                sleep 0.2
+            done
+            kill $qpid 2>/dev/null
+            wait $qpid 2>/dev/null
             for want in 'SeaBIOS (version' 'No bootable device.'; do
                 a=$(tr -d '\r' <"$LOGS/x86-seabios.qemu.out" | grep -a -o "$want.*" | head -1)
                 b=$(tr -d '\r' <"$LOGS/x86-seabios.log" | grep -a -o "$want.*" | head -1)
