@@ -56,6 +56,9 @@ printf '#!ipxe\nkernel baremu.elf %s\nmodule fw_jump.elf\nmodule u-boot.bin\nboo
 metal_boot metal-pxe-ipxe -boot n \
     -netdev user,id=n0,tftp="$metal_tftp",bootfile=boot.ipxe -device e1000,netdev=n0
 
+# The ISA guests on the appliance: output as QEMU's, status out of the PC.
+suite metal-isa bash tests/scripts/metal-isa.sh
+
 # 3. Bad command line, missing module, too little memory: one line, clean power-off.
 metal_error() { # name qemu-memory append
     console --timeout 60 --log "$LOGS/$1.log" tests/boot/metal-error.steps -- \
