@@ -109,16 +109,44 @@ static void info_chardev(struct monitor *mon)
     json_free(r);
 }
 
+static const char *cache_mode_name(const struct json_value *c)
+{
+    const struct json_value *wb = json_object_get(c, "writeback"), *direct = json_object_get(c, "direct"),
+                            *nf = json_object_get(c, "no-flush");
+    bool w = wb && wb->b, d = direct && direct->b, n = nf && nf->b;
+
+    if (n)
+        return "writeback, ignore flushes";
+    if (d)
+        return w ? "writeback, direct" : "writethrough, direct";
+    return w ? "writeback" : "writethrough";
+}
+
+/* QEMU's layout: "dev (node): file (fmt[, read-only])", then indented details. */
 static void info_block(struct monitor *mon)
 {
     struct json_value *r;
 
     if (!hmp_qmp(mon, "query-block", NULL, &r))
         return;
-    /* QEMU prints nothing when there is no block device; so do we. */
     for (size_t i = 0; i < r->arr.n; i++) {
-        const struct json_value *d = json_object_get(r->arr.items[i], "device");
-        monitor_printf(mon, "%s\n", d && d->type == JSON_STRING ? d->str.s : "?");
+        const struct json_value *d = r->arr.items[i], *ins = json_object_get(d, "inserted");
+        const struct json_value *rem = json_object_get(d, "removable");
+        if (i)
+            monitor_printf(mon, "\n");
+        if (!ins) {
+            monitor_printf(mon, "%s: [not inserted]\n", json_object_get(d, "device")->str.s);
+            continue;
+        }
+        const struct json_value *ro = json_object_get(ins, "ro");
+        monitor_printf(mon, "%s (%s): %s (%s%s)\n", json_object_get(d, "device")->str.s,
+                       json_object_get(ins, "node-name")->str.s,
+                       json_object_get(ins, "file")->str.s, json_object_get(ins, "drv")->str.s,
+                       ro && ro->b ? ", read-only" : "");
+        if (rem && rem->b)
+            monitor_printf(mon, "    Removable device: not locked, tray closed\n");
+        monitor_printf(mon, "    Cache mode:       %s\n",
+                       cache_mode_name(json_object_get(ins, "cache")));
     }
     json_free(r);
 }

@@ -219,18 +219,6 @@ static int qmp_query_cpus_fast(struct monitor *mon, const struct json_value *arg
     return 0;
 }
 
-/*
- * No block devices can exist yet (machine_create refuses -drive), so the
- * truthful answer is an empty list; the block layer takes this over.
- */
-static int qmp_query_block(struct monitor *mon, const struct json_value *args,
-                           struct json_value **ret, struct monitor_error *err)
-{
-    (void)mon, (void)args, (void)err;
-    *ret = json_array();
-    return *ret ? 0 : -1;
-}
-
 /* What query-chardev shows as "filename", set by whoever created the back end. */
 struct chardev_label {
     const struct chardev *chr;
@@ -398,7 +386,6 @@ const struct monitor_cmd monitor_builtin_cmds[] = {
     {"system_powerdown", NULL, qmp_system_powerdown},
     {"quit", NULL, qmp_quit},
     {"query-cpus-fast", NULL, qmp_query_cpus_fast},
-    {"query-block", NULL, qmp_query_block},
     {"query-chardev", NULL, qmp_query_chardev},
     {"human-monitor-command", hmc_args, qmp_human_monitor_command},
     {"dump-guest-memory", dump_args, qmp_dump_guest_memory},

@@ -25,6 +25,7 @@
 #include "net/qmp-server.h"
 
 void host_fdset_register(void); /* fdset.c */
+void blk_monitor_register(void); /* block/qmp-block.c */
 
 /* ---- dump output ---- */
 
@@ -226,6 +227,7 @@ int host_monitor_setup(const struct emu_config *cfg)
 
     monitor_setup();
     host_fdset_register();
+    blk_monitor_register();
     dump_set_file_ops(&host_dump_ops);
     monitor_thread_id = host_thread_id;
     qmp_take_fd_hook = host_socket_take_fd;

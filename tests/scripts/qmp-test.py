@@ -158,6 +158,30 @@ def t_transcript(addr, out):
     print("transcript: %d records" % len(rec))
 
 
+def t_block(addr, out):
+    """query-block shapes of the drives both emulators have (QEMU adds its
+    empty floppy/sd slots, and "qdev" where it can name the device), plus
+    the values that must agree, and HMP info block's first lines."""
+    q = QMP(addr)
+    rec = []
+    for d in q.cmd("query-block")["return"]:
+        if d["device"] not in ("virtio0", "d1"):
+            continue
+        d.pop("qdev", None)
+        ins = d["inserted"]
+        rec.append({"device": d["device"], "shape": shape(d), "ro": ins["ro"], "drv": ins["drv"],
+                    "file": ins["file"], "size": ins["image"]["virtual-size"],
+                    "cache": ins["cache"], "removable": d["removable"]})
+    hmp = q.hmp("info block")
+    for line in hmp.split("\r\n"):
+        if line.startswith(("virtio0", "d1")):
+            rec.append({"hmp": line.split(":", 1)[1]})
+    with open(out, "w") as f:
+        for r in rec:
+            f.write(json.dumps(r, sort_keys=True) + "\n")
+    print("\n".join(json.dumps(r) for r in rec))
+
+
 def t_compare(ours, theirs):
     """Same shapes and error texts, except where baremu documents a difference."""
     a = [json.loads(l) for l in open(ours)]
@@ -425,6 +449,7 @@ def main():
         "load": lambda a, s="20": t_load(a, float(s)),
         "hmp-socket": t_hmp_socket,
         "slow-paused": t_slow_paused,
+        "block": t_block,
     }[t]
     fn(*args)
 

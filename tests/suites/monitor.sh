@@ -134,7 +134,33 @@ echo "$out" | grep -q '"event": "SHUTDOWN", "data": {"guest": false, "reason": "
 result $? monitor-quit
 mon_stop_all
 
-# 10. The JSON fuzzer under libFuzzer with ASan, bounded (when clang can build it).
+# 10. query-block and info block with a qcow2 virtio disk and a read-only raw if=none drive,
+#     compared with QEMU's answers for the same drives.
+qemu-img create -q -f qcow2 "$MON_TMP/d.qcow2" 64M && qemu-img create -q -f raw "$MON_TMP/d.raw" 1M
+DSOCK=$MON_TMP/blk.sock
+mon_start "$LOGS/monitor-emu-block.log" "$DSOCK" timeout 60 "$EMU" -M virt -m 128M -bios none \
+    -serial null -monitor none -drive "file=$MON_TMP/d.qcow2,if=virtio" \
+    -drive "file=$MON_TMP/d.raw,format=raw,if=none,id=d1,readonly=on" \
+    -qmp "unix:$DSOCK,server=on,wait=off"
+$MON_QMPT block "unix:$DSOCK" "$MON_TMP/blk-ours.json" >"$LOGS/monitor-query-block.log" 2>&1 &&
+    [ "$(wc -l <"$MON_TMP/blk-ours.json")" -eq 4 ]
+st=$?
+mon_stop_all # one emulator at a time on the images
+if [ $st -eq 0 ] && command -v qemu-system-riscv64 >/dev/null; then
+    QDSOCK=$MON_TMP/qblk.sock
+    mon_start "$LOGS/monitor-qemu-block.log" "$QDSOCK" timeout 60 qemu-system-riscv64 -M virt \
+        -m 128M -bios none -display none -serial null -monitor none \
+        -drive "file=$MON_TMP/d.qcow2,if=virtio" \
+        -drive "file=$MON_TMP/d.raw,format=raw,if=none,id=d1,readonly=on" \
+        -qmp "unix:$QDSOCK,server=on,wait=off"
+    $MON_QMPT block "unix:$QDSOCK" "$MON_TMP/blk-qemu.json" >>"$LOGS/monitor-query-block.log" 2>&1 &&
+        diff "$MON_TMP/blk-ours.json" "$MON_TMP/blk-qemu.json" >>"$LOGS/monitor-query-block.log" 2>&1
+    st=$?
+fi
+result $st monitor-query-block
+mon_stop_all
+
+# 11. The JSON fuzzer under libFuzzer with ASan, bounded (when clang can build it).
 if make -s fuzz-qmp >"$LOGS/monitor-fuzz.log" 2>&1; then
     mkdir -p "$MON_TMP/corpus"
     build/fuzz/fuzz-qmp -max_total_time=10 -rss_limit_mb=1024 -print_final_stats=1 \
@@ -145,7 +171,7 @@ else
     result 0 monitor-fuzz-libfuzzer
 fi
 
-# 11. Ctrl-A c on -nographic from tmux: HMP prompt, info status, stop really stops the
+# 12. Ctrl-A c on -nographic from tmux: HMP prompt, info status, stop really stops the
 #     guest's console, cont brings it back, Ctrl-A c returns to the guest.
 mon_tmux() {
     command -v tmux >/dev/null || { echo "tmux missing"; return 1; }
