@@ -283,7 +283,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         return st;
     }
 
-    /* The map changes with every allocation: size it with room to spare, then retry on a stale key. */
+    /* The map changes with every allocation: size it with room to spare, then retry on a stale key.
+     */
     UINTN size = 0, key, desc;
     UINT32 ver;
     uefi_call_wrapper(BS->GetMemoryMap, 5, &size, NULL, &key, &desc, &ver);

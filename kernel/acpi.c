@@ -138,7 +138,7 @@ void kern_acpi_init(void)
     uint64_t rsdp = kern_boot.rsdp;
 
     if (!rsdp) {
-        uintptr_t bda_ebda = 0x40E; /* the BIOS data area's EBDA segment */
+        uintptr_t bda_ebda = 0x40E;   /* the BIOS data area's EBDA segment */
         __asm__("" : "+r"(bda_ebda)); /* a fixed low address is not an array bounds bug */
         uint64_t ebda = (uint64_t)(*(volatile uint16_t *)bda_ebda) << 4;
         if (ebda >= 0x80000 && ebda < 0xA0000)

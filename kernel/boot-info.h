@@ -32,7 +32,7 @@ struct kern_mem_range {
 };
 
 struct kern_module {
-    uint64_t start, size; /* physical, identity mapped */
+    uint64_t start, size;         /* physical, identity mapped */
     char name[KERN_MOD_NAME_MAX]; /* what "module:NAME" matches */
 };
 
@@ -40,8 +40,8 @@ struct kern_boot_info {
     uint32_t loader; /* KERN_BOOT_* */
     uint32_t nmem, nmods;
     uint32_t cmdline_has_argv0; /* 1: the first word is the image's own name */
-    uint64_t rsdp;               /* physical address of the ACPI RSDP, 0: scan for it */
-    uint64_t tsc_hz;             /* 0: calibrate */
+    uint64_t rsdp;              /* physical address of the ACPI RSDP, 0: scan for it */
+    uint64_t tsc_hz;            /* 0: calibrate */
     char loader_name[32];
     char cmdline[KERN_CMDLINE_MAX];
     struct kern_mem_range mem[KERN_MAX_MEM];

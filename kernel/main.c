@@ -68,8 +68,7 @@ static void boot_info(uint32_t magic, uint64_t info)
         r = 0;
         break;
     default:
-        kern_panic("started by an unknown loader (magic %#x); boot with Multiboot or UEFI",
-                   magic);
+        kern_panic("started by an unknown loader (magic %#x); boot with Multiboot or UEFI", magic);
     }
     if (r < 0)
         kern_panic("the boot loader gave no memory map");

@@ -29,9 +29,9 @@
 #define PTE_PS 0x80ull
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 
-#define HEAP_BASE 0x8000000000ull    /* 512 GiB: PML4 slot 1 */
-#define HEAP_MAX 0x8000000000ull     /* up to 512 GiB of heap */
-#define GUEST_BASE 0x10000000000ull  /* 1 TiB: PML4 slots 2.. */
+#define HEAP_BASE 0x8000000000ull     /* 512 GiB: PML4 slot 1 */
+#define HEAP_MAX 0x8000000000ull      /* up to 512 GiB of heap */
+#define GUEST_BASE 0x10000000000ull   /* 1 TiB: PML4 slots 2.. */
 #define GUEST_LIMIT 0x400000000000ull /* 64 TiB, well below 2^47 */
 #define IDENT_MAX (512 * PAGE_1G)     /* one PDPT of identity map */
 #define MAX_GUEST_BLOCKS 16
@@ -45,7 +45,7 @@ struct mem_range {
 
 static struct mem_range ranges[KERN_MAX_MEM + KERN_MAX_MODS + 4];
 static int nranges;
-static uint64_t free_frames;       /* stack of freed 2 MiB frames, linked through their first word */
+static uint64_t free_frames; /* stack of freed 2 MiB frames, linked through their first word */
 static uint64_t nfree_frames;
 static uint64_t total_bytes;
 static uint64_t heap_brk = HEAP_BASE;

@@ -16,8 +16,13 @@
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
 
-/* Without interrupts we can only poll: cap each sleep so typing stays responsive. */
+/*
+ * Without a timer interrupt we can only poll: cap each sleep so typing stays
+ * responsive. With one, still wake now and then: on PCs without a legacy PIC
+ * the UART's IRQ never arrives and input is seen only by polling.
+ */
 #define POLL_SLEEP_NS 10000000ull
+#define MAX_SLEEP_NS 50000000ull
 
 static uint64_t wall_at_boot_ns; /* 0: the CMOS clock was unreadable */
 
@@ -99,9 +104,8 @@ int plat_wait(uint64_t deadline_ns)
         uint64_t now = kern_time_ns();
         if (now >= deadline_ns)
             return 0;
-        uint64_t wake = deadline_ns;
-        if (!kern_time_can_wake() && wake - now > POLL_SLEEP_NS)
-            wake = now + POLL_SLEEP_NS;
+        uint64_t cap = kern_time_can_wake() ? MAX_SLEEP_NS : POLL_SLEEP_NS;
+        uint64_t wake = deadline_ns - now > cap ? now + cap : deadline_ns;
         kern_time_arm(wake);
         if (kern_time_can_wake())
             /* sti's one-instruction shadow: an interrupt pending now still ends the hlt. */

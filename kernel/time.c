@@ -80,9 +80,7 @@ static void timer_irq(void)
     lapic_wr(LAPIC_EOI, 0);
 }
 
-static void spurious_irq(void)
-{
-}
+static void spurious_irq(void) {}
 
 void kern_time_init(void)
 {

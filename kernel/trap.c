@@ -64,11 +64,28 @@ static void (*vec_handlers[256])(void);
 static uint16_t pic_mask = 0xFFFF;
 
 static const char *const exc_names[32] = {
-    "divide error", "debug", "NMI", "breakpoint", "overflow", "bound range",
-    "invalid opcode", "device not available", "double fault", "coprocessor overrun",
-    "invalid TSS", "segment not present", "stack fault", "general protection",
-    "page fault", "reserved 15", "x87 floating point", "alignment check", "machine check",
-    "SIMD floating point", "virtualization", "control protection",
+    "divide error",
+    "debug",
+    "NMI",
+    "breakpoint",
+    "overflow",
+    "bound range",
+    "invalid opcode",
+    "device not available",
+    "double fault",
+    "coprocessor overrun",
+    "invalid TSS",
+    "segment not present",
+    "stack fault",
+    "general protection",
+    "page fault",
+    "reserved 15",
+    "x87 floating point",
+    "alignment check",
+    "machine check",
+    "SIMD floating point",
+    "virtualization",
+    "control protection",
 };
 
 static void set_gate(int vec, uint64_t handler, int ist)
@@ -107,8 +124,8 @@ void kern_trap_init(void)
     tss.ist[IST_EXC - 1] = (uint64_t)(ist_exc + IST_SIZE);
     tss.ist[IST_DOUBLE - 1] = (uint64_t)(ist_double + IST_SIZE);
     tss.iomap = sizeof(tss); /* no I/O bitmap */
-    gdt[3] = (sizeof(tss) - 1) | ((t & 0xFFFFFF) << 16) | (0x89ull << 40) |
-             (((t >> 24) & 0xFF) << 56);
+    gdt[3] =
+        (sizeof(tss) - 1) | ((t & 0xFFFFFF) << 16) | (0x89ull << 40) | (((t >> 24) & 0xFF) << 56);
     gdt[4] = t >> 32;
     __asm__ volatile("lgdt %0" : : "m"(gp));
     __asm__ volatile("ltr %w0" : : "r"(GDT_TSS));
@@ -164,8 +181,8 @@ static _Noreturn void report(const struct kern_trap_frame *f)
 {
     const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "?";
 
-    kern_printf("\r\nbaremu: CPU exception %lu (%s), error code %#lx\r\n",
-                (unsigned long)f->vector, name, (unsigned long)f->error);
+    kern_printf("\r\nbaremu: CPU exception %lu (%s), error code %#lx\r\n", (unsigned long)f->vector,
+                name, (unsigned long)f->error);
     kern_printf("  rip %016lx  cs %04lx  rflags %016lx\r\n", f->rip, f->cs, f->rflags);
     kern_printf("  rsp %016lx  ss %04lx  cr2 %016lx  cr3 %016lx\r\n", f->rsp, f->ss, read_cr2(),
                 read_cr3());
