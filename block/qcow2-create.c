@@ -51,7 +51,7 @@ int qcow2_create(const char *filename, const struct blk_create_opts *o)
                                   "greater)");
     if (version == 2 && o->lazy_refcounts)
         return blk_error(-EINVAL, "Lazy refcounts only supported with compatibility level 1.1 "
-                                  "and above (use compat=1.1 or greater)");
+                                  "and above (use version=v3 or greater)");
     if (o->backing_fmt && !o->backing_file)
         return blk_error(-EINVAL, "Backing format cannot be used without backing file");
     if (o->backing_file && strlen(o->backing_file) > QCOW2_MAX_BACKING_NAME)

@@ -296,14 +296,19 @@ int img_create(int argc, char **argv)
                 return 1;
             }
         } else {
-            if (!o.backing_fmt)
-                o.backing_fmt = strdup(blk_format(bb));
+            if (!o.backing_fmt) {
+                /* As qemu-img 7.2: probing the backing format is refused, but named. */
+                img_error("%s: Backing file specified without backing format", file);
+                fprintf(stderr, "Detected format of %s.", blk_format(bb));
+                blk_close(bb);
+                return 1;
+            }
             if (!x.have_size)
                 o.size = blk_length(bb);
             blk_close(bb);
         }
     } else if (!x.have_size) {
-        img_error("Image creation needs a size parameter");
+        img_error("%s: Image creation needs a size parameter", file);
         return 1;
     }
     o.size = (o.size + 511) & ~511ull;
@@ -311,10 +316,10 @@ int img_create(int argc, char **argv)
         if (!strcmp(fmt, "qcow2")) {
             printf("Formatting '%s', fmt=qcow2 cluster_size=%u", file,
                    o.cluster_size ? o.cluster_size : 65536);
-            if (x.have_compat)
-                printf(" compat=%s", o.compat == 2 ? "0.10" : "1.1");
             printf(" extended_l2=off compression_type=zlib size=%llu",
                    (unsigned long long)o.size);
+            if (x.have_compat)
+                printf(" compat=%s", o.compat == 2 ? "0.10" : "1.1");
             if (o.backing_file)
                 printf(" backing_file=%s", o.backing_file);
             if (o.backing_fmt)
@@ -324,6 +329,7 @@ int img_create(int argc, char **argv)
         } else {
             printf("Formatting '%s', fmt=%s size=%llu\n", file, fmt, (unsigned long long)o.size);
         }
+        fflush(stdout); /* before any error, in the order qemu-img prints them */
     }
     if (blk_create(file, fmt, &o) < 0) {
         img_error("%s: %s", file, blk_last_error());
