@@ -11,19 +11,24 @@
 
 #include "tools/img.h"
 
-static void json_str(const char *s)
+static void json_fstr(FILE *f, const char *s)
 {
-    putchar('"');
+    fputc('"', f);
     for (; *s; s++) {
         unsigned char ch = (unsigned char)*s;
         if (ch == '"' || ch == '\\')
-            printf("\\%c", ch);
+            fprintf(f, "\\%c", ch);
         else if (ch < 0x20)
-            printf("\\u%04x", ch);
+            fprintf(f, "\\u%04x", ch);
         else
-            putchar(ch);
+            fputc(ch, f);
     }
-    putchar('"');
+    fputc('"', f);
+}
+
+static void json_str(const char *s)
+{
+    json_fstr(stdout, s);
 }
 
 static int img_output_arg(const char *arg, bool *json)
@@ -39,12 +44,12 @@ static int img_output_arg(const char *arg, bool *json)
     return 0;
 }
 
-static void img_snapshot_header(void)
+static void img_snapshot_header(FILE *f)
 {
-    printf("%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT");
+    fprintf(f, "%-10s%-17s%8s%20s%13s%11s\n", "ID", "TAG", "VM SIZE", "DATE", "VM CLOCK", "ICOUNT");
 }
 
-static void img_snapshot_line(const struct blk_snapshot_info *sn)
+static void img_snapshot_line(FILE *f, const struct blk_snapshot_info *sn)
 {
     char date[32] = "", clock[32], size[32], icount[32] = "";
     time_t t = sn->date_sec;
@@ -59,10 +64,10 @@ static void img_snapshot_line(const struct blk_snapshot_info *sn)
     img_size_str(sn->vm_state_size, size, sizeof(size));
     if (sn->icount != UINT64_MAX)
         snprintf(icount, sizeof(icount), "%llu", (unsigned long long)sn->icount);
-    printf("%-9s %-16s %8s%20s%13s%11s\n", sn->id, sn->name, size, date, clock, icount);
+    fprintf(f, "%-9s %-16s %8s%20s%13s%11s\n", sn->id, sn->name, size, date, clock, icount);
 }
 
-static void img_info_one(struct blk *b, bool json)
+static void img_info_one(FILE *f, struct blk *b, bool json)
 {
     struct blk_info in;
     struct blk_snapshot_info *sn = NULL;
@@ -75,103 +80,103 @@ static void img_info_one(struct blk *b, bool json)
     if (nsn < 0)
         nsn = 0;
     if (json) {
-        printf("{\n");
+        fprintf(f, "{\n");
         if (in.backing_file && in.backing_fmt) {
-            printf("    \"backing-filename-format\": ");
-            json_str(in.backing_fmt);
-            printf(",\n");
+            fprintf(f, "    \"backing-filename-format\": ");
+            json_fstr(f, in.backing_fmt);
+            fprintf(f, ",\n");
         }
         if (nsn) {
-            printf("    \"snapshots\": [\n");
+            fprintf(f, "    \"snapshots\": [\n");
             for (int i = 0; i < nsn; i++) {
-                printf("        {\n");
+                fprintf(f, "        {\n");
                 if (sn[i].icount != UINT64_MAX)
-                    printf("            \"icount\": %llu,\n", (unsigned long long)sn[i].icount);
-                printf("            \"vm-clock-nsec\": %llu,\n",
+                    fprintf(f, "            \"icount\": %llu,\n", (unsigned long long)sn[i].icount);
+                fprintf(f, "            \"vm-clock-nsec\": %llu,\n",
                        (unsigned long long)(sn[i].vm_clock_nsec % 1000000000ull));
-                printf("            \"name\": ");
-                json_str(sn[i].name);
-                printf(",\n            \"date-sec\": %u,\n", sn[i].date_sec);
-                printf("            \"date-nsec\": %u,\n", sn[i].date_nsec);
-                printf("            \"vm-clock-sec\": %llu,\n",
+                fprintf(f, "            \"name\": ");
+                json_fstr(f, sn[i].name);
+                fprintf(f, ",\n            \"date-sec\": %u,\n", sn[i].date_sec);
+                fprintf(f, "            \"date-nsec\": %u,\n", sn[i].date_nsec);
+                fprintf(f, "            \"vm-clock-sec\": %llu,\n",
                        (unsigned long long)(sn[i].vm_clock_nsec / 1000000000ull));
-                printf("            \"id\": ");
-                json_str(sn[i].id);
-                printf(",\n            \"vm-state-size\": %llu\n",
+                fprintf(f, "            \"id\": ");
+                json_fstr(f, sn[i].id);
+                fprintf(f, ",\n            \"vm-state-size\": %llu\n",
                        (unsigned long long)sn[i].vm_state_size);
-                printf("        }%s\n", i + 1 < nsn ? "," : "");
+                fprintf(f, "        }%s\n", i + 1 < nsn ? "," : "");
             }
-            printf("    ],\n");
+            fprintf(f, "    ],\n");
         }
-        printf("    \"virtual-size\": %llu,\n", (unsigned long long)in.virtual_size);
-        printf("    \"filename\": ");
-        json_str(blk_filename(b));
-        printf(",\n");
+        fprintf(f, "    \"virtual-size\": %llu,\n", (unsigned long long)in.virtual_size);
+        fprintf(f, "    \"filename\": ");
+        json_fstr(f, blk_filename(b));
+        fprintf(f, ",\n");
         if (in.cluster_size)
-            printf("    \"cluster-size\": %u,\n", in.cluster_size);
-        printf("    \"format\": ");
-        json_str(in.format);
-        printf(",\n");
+            fprintf(f, "    \"cluster-size\": %u,\n", in.cluster_size);
+        fprintf(f, "    \"format\": ");
+        json_fstr(f, in.format);
+        fprintf(f, ",\n");
         if (in.actual_size >= 0)
-            printf("    \"actual-size\": %lld,\n", (long long)in.actual_size);
+            fprintf(f, "    \"actual-size\": %lld,\n", (long long)in.actual_size);
         if (in.is_qcow2) {
-            printf("    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
+            fprintf(f, "    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
                    "        \"data\": {\n            \"compat\": \"%s\",\n"
                    "            \"compression-type\": \"zlib\",\n",
                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
-                printf("            \"lazy-refcounts\": %s,\n            \"refcount-bits\": %d,\n"
+                fprintf(f, "            \"lazy-refcounts\": %s,\n            \"refcount-bits\": %d,\n"
                        "            \"corrupt\": %s,\n            \"extended-l2\": false\n",
                        in.lazy_refcounts ? "true" : "false", in.refcount_bits,
                        in.corrupt ? "true" : "false");
             else
-                printf("            \"refcount-bits\": %d\n", in.refcount_bits);
-            printf("        }\n    },\n");
+                fprintf(f, "            \"refcount-bits\": %d\n", in.refcount_bits);
+            fprintf(f, "        }\n    },\n");
         }
         if (in.backing_file) {
-            printf("    \"full-backing-filename\": ");
-            json_str(in.backing_file_full);
-            printf(",\n    \"backing-filename\": ");
-            json_str(in.backing_file);
-            printf(",\n");
+            fprintf(f, "    \"full-backing-filename\": ");
+            json_fstr(f, in.backing_file_full);
+            fprintf(f, ",\n    \"backing-filename\": ");
+            json_fstr(f, in.backing_file);
+            fprintf(f, ",\n");
         }
-        printf("    \"dirty-flag\": %s\n}\n", in.dirty ? "true" : "false");
+        fprintf(f, "    \"dirty-flag\": %s\n}\n", in.dirty ? "true" : "false");
     } else {
-        printf("image: %s\nfile format: %s\n", blk_filename(b), in.format);
+        fprintf(f, "image: %s\nfile format: %s\n", blk_filename(b), in.format);
         img_size_str(in.virtual_size, sz, sizeof(sz));
-        printf("virtual size: %s (%llu bytes)\n", sz, (unsigned long long)in.virtual_size);
+        fprintf(f, "virtual size: %s (%llu bytes)\n", sz, (unsigned long long)in.virtual_size);
         if (in.actual_size >= 0) {
             img_size_str((uint64_t)in.actual_size, sz, sizeof(sz));
-            printf("disk size: %s\n", sz);
+            fprintf(f, "disk size: %s\n", sz);
         } else {
-            printf("disk size: unavailable\n");
+            fprintf(f, "disk size: unavailable\n");
         }
         if (in.cluster_size)
-            printf("cluster_size: %u\n", in.cluster_size);
+            fprintf(f, "cluster_size: %u\n", in.cluster_size);
         if (in.backing_file) {
-            printf("backing file: %s", in.backing_file);
+            fprintf(f, "backing file: %s", in.backing_file);
             if (strcmp(in.backing_file, in.backing_file_full))
-                printf(" (actual path: %s)", in.backing_file_full);
-            printf("\n");
+                fprintf(f, " (actual path: %s)", in.backing_file_full);
+            fprintf(f, "\n");
             if (in.backing_fmt)
-                printf("backing file format: %s\n", in.backing_fmt);
+                fprintf(f, "backing file format: %s\n", in.backing_fmt);
         }
         if (in.dirty)
-            printf("cleanly shut down: no\n");
+            fprintf(f, "cleanly shut down: no\n");
         if (nsn) {
-            printf("Snapshot list:\n");
-            img_snapshot_header();
+            fprintf(f, "Snapshot list:\n");
+            img_snapshot_header(f);
             for (int i = 0; i < nsn; i++)
-                img_snapshot_line(&sn[i]);
+                img_snapshot_line(f, &sn[i]);
         }
         if (in.is_qcow2) {
-            printf("Format specific information:\n    compat: %s\n    compression type: zlib\n",
+            fprintf(f, "Format specific information:\n    compat: %s\n    compression type: zlib\n",
                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
-                printf("    lazy refcounts: %s\n", in.lazy_refcounts ? "true" : "false");
-            printf("    refcount bits: %d\n", in.refcount_bits);
+                fprintf(f, "    lazy refcounts: %s\n", in.lazy_refcounts ? "true" : "false");
+            fprintf(f, "    refcount bits: %d\n", in.refcount_bits);
             if (in.compat >= 3)
-                printf("    corrupt: %s\n    extended l2: false\n", in.corrupt ? "true" : "false");
+                fprintf(f, "    corrupt: %s\n    extended l2: false\n", in.corrupt ? "true" : "false");
         }
     }
     free(sn);
@@ -215,14 +220,29 @@ int img_info(int argc, char **argv)
     if (!b)
         return 1;
     if (chain && json)
-        printf("[\n");
+        printf("[");
     for (struct blk *cur = b; cur; cur = chain ? blk_backing(cur) : NULL) {
+        if (chain && json) {
+            /* A list of the same objects, each indented one level more. */
+            char *text = NULL, *line, *save = NULL;
+            size_t len = 0;
+            FILE *mf = open_memstream(&text, &len);
+            if (!mf)
+                break;
+            img_info_one(mf, cur, json);
+            fclose(mf);
+            printf(cur == b ? "\n" : ",\n");
+            for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+                printf("%s    %s", line == text ? "" : "\n", line);
+            free(text);
+            continue;
+        }
         if (cur != b)
-            printf(json ? ",\n" : "\n");
-        img_info_one(cur, json);
+            printf("\n");
+        img_info_one(stdout, cur, json);
     }
     if (chain && json)
-        printf("]\n");
+        printf("\n]\n");
     blk_close(b);
     return 0;
 }
@@ -535,9 +555,9 @@ int img_snapshot(int argc, char **argv)
         }
         if (n) {
             printf("Snapshot list:\n");
-            img_snapshot_header();
+            img_snapshot_header(stdout);
             for (int i = 0; i < n; i++)
-                img_snapshot_line(&sn[i]);
+                img_snapshot_line(stdout, &sn[i]);
         }
         free(sn);
         break;

@@ -142,7 +142,7 @@ for cmd in "info" "info --output=json" "check" "check --output=json" "map" "map 
         ok "output-${cmd// /_}"; else bad "output-${cmd// /_}" "$(head -5 "$T/diff")"; fi
 done
 qemu-img create -q -f qcow2 -b i.qcow2 -F qcow2 "$T/j.qcow2"
-for cmd in "info" "info --output=json" "map --output=json"; do
+for cmd in "info" "info --output=json" "map --output=json" "info --backing-chain" "info --backing-chain --output=json"; do
     # shellcheck disable=SC2086
     if diff <(cd "$T" && qemu-img $cmd j.qcow2 2>&1) <(cd "$T" && "$OLDPWD/$IMG" $cmd j.qcow2 2>&1) >"$T/diff"; then
         ok "output-overlay-${cmd// /_}"; else bad "output-overlay-${cmd// /_}" "$(head -5 "$T/diff")"; fi
