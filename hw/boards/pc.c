@@ -324,10 +324,11 @@ static int pc_init(struct machine *m)
         bool mb;
         if ((ret = pc_boot_multiboot(b, &mb)) < 0)
             return ret;
-        if (!mb) {
-            error_report("-kernel %s: not a Multiboot image; the pc machine boots only "
-                         "Multiboot kernels so far (Linux bzImage: not yet)",
-                         cfg->kernel);
+        bool lx = false;
+        if (!mb && (ret = pc_boot_linux(b, &lx)) < 0)
+            return ret;
+        if (!mb && !lx) {
+            error_report("-kernel %s: neither a Multiboot image nor a Linux bzImage", cfg->kernel);
             return -ENOTSUP;
         }
         pc_boot_reset(b);

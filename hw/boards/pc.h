@@ -50,6 +50,13 @@ struct pc_board {
 int pc_boot_multiboot(struct pc_board *b, bool *is_multiboot);
 void pc_boot_reset(struct pc_board *b);
 
+/*
+ * pc-linux.c: -kernel bzImage (boot protocol >= 2.00, loaded high), -initrd,
+ * -append through fw_cfg for SeaBIOS and QEMU's linuxboot_dma.bin option ROM.
+ * 0 with *is_linux false if the file has no "HdrS" header.
+ */
+int pc_boot_linux(struct pc_board *b, bool *is_linux);
+
 /* pc-fw.c: CMOS contents and fw_cfg items (after the devices exist). */
 void pc_cmos_init(struct pc_board *b);
 int pc_fw_cfg_init(struct pc_board *b);
