@@ -275,6 +275,7 @@ enum opt_id {
     OPT_CHARDEV,
     OPT_QMP,
     OPT_MON,
+    OPT_ADD_FD,
     OPT_DEVICE,
     OPT_DRIVE,
     OPT_NO_REBOOT,
@@ -321,6 +322,8 @@ static const struct opt_def opt_defs[] = {
     {"chardev", true, OPT_CHARDEV,
      "-chardev socket,id=ID,(path=P|host=H,port=N),server=on[,wait=off] | stdio,id=ID  (for -mon)"},
     {"mon", true, OPT_MON, "-mon chardev=ID[,mode=readline|control]  a monitor on a -chardev"},
+    {"add-fd", true, OPT_ADD_FD,
+     "-add-fd fd=N,set=M[,opaque=S]  put inherited fd N in fd set M (/dev/fdset/M)"},
     {"device", true, OPT_DEVICE, "-device OPTS      (not supported yet)"},
     {"drive", true, OPT_DRIVE, "-drive OPTS       (not supported yet)"},
     {"no-reboot", false, OPT_NO_REBOOT, "-no-reboot        exit instead of rebooting"},
@@ -650,6 +653,9 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
             break;
         case OPT_MON:
             ret = add_list(cfg->mons, &cfg->nmons, a, arg, err, errlen);
+            break;
+        case OPT_ADD_FD:
+            ret = add_list(cfg->add_fds, &cfg->nadd_fds, a, arg, err, errlen);
             break;
         case OPT_DEVICE:
             ret = add_list(cfg->devices, &cfg->ndevices, a, arg, err, errlen);

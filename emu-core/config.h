@@ -78,6 +78,8 @@ struct emu_config {
     int nqmps;
     const char *mons[CONFIG_MAX_LIST]; /* -mon option strings */
     int nmons;
+    const char *add_fds[CONFIG_MAX_LIST]; /* -add-fd option strings (hosted) */
+    int nadd_fds;
     const char *devices[CONFIG_MAX_LIST];  /* -device option strings */
     int ndevices;
     const char *drives[CONFIG_MAX_LIST];   /* -drive option strings */

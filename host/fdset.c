@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "emu-core/config.h"
+#include "emu-core/log.h"
 #include "emu-core/monitor.h"
 #include "host/monitor-host.h"
 
@@ -64,6 +66,76 @@ static void fdset_drop_if_empty(struct fdset *s)
     }
 }
 
+/* Append fd to set sid (created if new). 0 or -ENOMEM; fd is the set's afterwards. */
+static int fdset_add(int64_t sid, int fd, const char *opaque)
+{
+    struct fdset *s = fdset_find(sid);
+
+    if (!s)
+        s = fdset_create(sid);
+    struct fdset_fd *f = s ? calloc(1, sizeof(*f)) : NULL;
+    if (!f || (opaque && !(f->opaque = strdup(opaque)))) {
+        free(f);
+        if (s)
+            fdset_drop_if_empty(s);
+        return -ENOMEM;
+    }
+    f->fd = fd;
+    struct fdset_fd **pp = &s->fds;
+    while (*pp)
+        pp = &(*pp)->next;
+    *pp = f;
+    return 0;
+}
+
+/* -add-fd fd=N,set=M[,opaque=S]: an fd inherited from whoever started us, as QEMU. */
+int host_fdset_add_option(const char *arg)
+{
+    struct opts o = {0};
+    char err[200], *end;
+    int ret = -EINVAL;
+
+    if (opts_parse(&o, arg, NULL, err, sizeof(err)) < 0) {
+        error_report("-add-fd %s: %s", arg, err);
+        return -EINVAL;
+    }
+    for (size_t i = 0; i < o.count; i++) {
+        const char *k = o.items[i].key;
+        if (strcmp(k, "fd") && strcmp(k, "set") && strcmp(k, "opaque")) {
+            error_report("-add-fd %s: invalid parameter '%s'", arg, k);
+            goto out;
+        }
+    }
+    const char *fds = opts_get(&o, "fd"), *sets = opts_get(&o, "set");
+    if (!fds || !sets) {
+        error_report("-add-fd %s: fd= and set= are required", arg);
+        goto out;
+    }
+    long fd = strtol(fds, &end, 10);
+    if (*end || end == fds || fd <= STDERR_FILENO || fcntl((int)fd, F_GETFD) < 0) {
+        error_report("-add-fd %s: fd=%s is not an open descriptor above 2", arg, fds);
+        goto out;
+    }
+    long long sid = strtoll(sets, &end, 10);
+    if (*end || end == sets || sid < 0) {
+        error_report("-add-fd %s: invalid set '%s'", arg, sets);
+        goto out;
+    }
+    /* Keep our own close-on-exec copy and let go of the inherited number, as QEMU does. */
+    int dup = fcntl((int)fd, F_DUPFD_CLOEXEC, 3);
+    if (dup < 0 || fdset_add(sid, dup, opts_get(&o, "opaque")) < 0) {
+        if (dup >= 0)
+            close(dup);
+        error_report("-add-fd %s: out of resources", arg);
+        goto out;
+    }
+    close((int)fd);
+    ret = 0;
+out:
+    opts_free(&o);
+    return ret;
+}
+
 static int qmp_add_fd(struct monitor *mon, const struct json_value *args, struct json_value **ret,
                       struct monitor_error *err)
 {
@@ -89,27 +161,13 @@ static int qmp_add_fd(struct monitor *mon, const struct json_value *args, struct
         for (struct fdset *s = fdsets; s && s->id == sid; s = s->next)
             sid++;
     }
-    struct fdset *s = fdset_find(sid);
-    if (!s)
-        s = fdset_create(sid);
-    struct fdset_fd *f = s ? calloc(1, sizeof(*f)) : NULL;
     struct json_value *r = json_object();
-    if (!f || !r || (op && !(f->opaque = strdup(op->str.s)))) {
+    if (!r || fdset_add(sid, fd, op ? op->str.s : NULL) < 0) {
         close(fd);
-        if (f)
-            free(f->opaque);
-        free(f);
         json_free(r);
-        if (s)
-            fdset_drop_if_empty(s);
         monitor_error_set(err, QMP_ERR_GENERIC, "out of memory");
         return -1;
     }
-    f->fd = fd;
-    struct fdset_fd **pp = &s->fds;
-    while (*pp)
-        pp = &(*pp)->next;
-    *pp = f;
     json_object_set(r, "fdset-id", json_int(sid));
     json_object_set(r, "fd", json_int(fd));
     *ret = r;

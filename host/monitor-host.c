@@ -25,6 +25,7 @@
 #include "net/qmp-server.h"
 
 void host_fdset_register(void); /* fdset.c */
+int host_fdset_add_option(const char *arg);
 void blk_monitor_register(void); /* block/qmp-block.c */
 
 /* ---- dump output ---- */
@@ -234,6 +235,9 @@ int host_monitor_setup(const struct emu_config *cfg)
 
     if ((r = check_chardevs_used(cfg)) < 0)
         return r;
+    for (int i = 0; i < cfg->nadd_fds; i++)
+        if ((r = host_fdset_add_option(cfg->add_fds[i])) < 0)
+            return r;
     /* query-chardev names the serial back ends as the user spelled them. */
     for (int i = 0; i < (cfg->nserial ? cfg->nserial : 1); i++) {
         char id[24];

@@ -112,6 +112,22 @@ result $st monitor-dump-guest-memory
 $MON_QMPT fdset "unix:$BSOCK" "$MON_TMP/fdset-core" >"$LOGS/monitor-fdset.log" 2>&1
 result $? monitor-fdset
 
+# -add-fd: a descriptor inherited on the command line becomes /dev/fdset/2.
+ASOCK=$MON_TMP/addfd.sock
+timeout 60 "$EMU" -M virt -m 128M -bios none -serial null -monitor none \
+    -add-fd fd=7,set=2,opaque=cmdline -qmp "unix:$ASOCK,server=on,wait=off" \
+    7>"$MON_TMP/fd7.core" >"$LOGS/monitor-emu-addfd.log" 2>&1 </dev/null &
+MON_PIDS+=($!)
+for i in $(seq 50); do [ -S "$ASOCK" ] && break; sleep 0.1; done
+out=$(printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"query-fdsets"}' \
+    '{"execute":"dump-guest-memory","arguments":{"paging":false,"protocol":"file:/dev/fdset/2"}}' |
+    socat -t5 - "UNIX-CONNECT:$ASOCK" 2>&1 | tr -d '\r')
+echo "$out" >"$LOGS/monitor-add-fd-option.log"
+echo "$out" | grep -q '^{"return": \[{"fdset-id": 2, "fds": \[{"fd": [0-9]*, "opaque": "cmdline"}\]}\]}$' &&
+    [ "$(stat -c %s "$MON_TMP/fd7.core")" -gt 134217728 ] &&
+    readelf -h "$MON_TMP/fd7.core" 2>/dev/null | grep -q 'CORE'
+result $? monitor-add-fd-option
+
 # 7. HMP on a socket (-monitor unix:): info status/version/chardev/mtree/qtree/registers, x, xp.
 $MON_QMPT hmp-socket "unix:$MON_TMP/hmp.sock" >"$LOGS/monitor-hmp-socket.log" 2>&1
 result $? monitor-hmp-socket
