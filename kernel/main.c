@@ -103,6 +103,10 @@ void kern_main(uint32_t magic, uint64_t info)
     if (argc < 0)
         kern_panic("the command line is too long (%s)", strerror(-argc));
     argc = kernel_options(argc, argv, &timing);
+    if (argc < 2)
+        kern_panic("no command line: give baremu's options on the boot loader's command line or in "
+                   "baremu.cfg beside baremu.efi, e.g. -M virt -bios module:fw_jump.elf -kernel "
+                   "module:u-boot.bin");
 
     if (config_parse(&cfg, argc, argv, err, sizeof(err), &info_exit) < 0)
         kern_panic("%s", err);

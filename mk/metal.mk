@@ -51,8 +51,7 @@ $(METAL)/baremu.elf: $(METAL_OBJS) $(METAL_LIBS) boot/kernel.ld
 	    -Wl,--start-group $(METAL_LIBS) -Wl,--end-group
 
 # The default guest of `make run`, on the appliance under QEMU (KVM if it works).
-METAL_QEMU := qemu-system-x86_64 -m 512M -nographic -no-reboot \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04
+METAL_QEMU := qemu-system-x86_64 -m 512M -nographic -no-reboot
 run-metal: metal
 	$(METAL_QEMU) $$(bash tests/scripts/metal-accel.sh) -kernel $(METAL)/baremu.elf \
 	  -initrd "/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf,/usr/lib/u-boot/qemu-riscv64_smode/u-boot.bin" \

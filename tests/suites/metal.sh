@@ -73,6 +73,7 @@ metal_error() { # name qemu-memory append
     fi
     result $r "$1"
 }
+metal_error metal-no-cmdline 128M ""
 metal_error metal-bad-cmdline 128M "-M virt -m lots"
 metal_error metal-bad-quote 128M "-M virt -append 'unbalanced"
 metal_error metal-missing-module 128M "-M virt -bios module:nothere.elf"
