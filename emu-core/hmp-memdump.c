@@ -22,13 +22,14 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical);
 static int parse_addr(struct monitor *mon, const char *s, uint64_t *out)
 {
     struct machine *m = current_machine;
+    struct vcpu *cpu = monitor_cpu(mon);
     char *end;
 
     while (*s == ' ')
         s++;
-    if (!strncmp(s, "$pc", 3) && m && m->ncpus && m->accel->get_reg) {
+    if (!strncmp(s, "$pc", 3) && cpu && m->accel->get_reg) {
         /* Register 32 is the pc in GDB's numbering for RISC-V, the only target so far. */
-        if (m->accel->get_reg(m->cpus[0], 32, out) < 0)
+        if (m->accel->get_reg(cpu, 32, out) < 0)
             return -EINVAL;
         s += 3;
     } else {
@@ -112,7 +113,7 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical)
         monitor_printf(mon, "%016" PRIx64 ":", addr);
         /* Translate per line: a line of 16 aligned bytes never spans two pages at 4 KiB. */
         if (!physical) {
-            int r = arch && arch->translate ? arch->translate(m->cpus[0], addr, &pa) : -ENOTSUP;
+            int r = arch && arch->translate ? arch->translate(monitor_cpu(mon), addr, &pa) : -ENOTSUP;
             if (r < 0) {
                 monitor_printf(mon, " Cannot access memory\n");
                 return;

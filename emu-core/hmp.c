@@ -165,9 +165,12 @@ static void info_registers(struct monitor *mon, const char *args)
         monitor_printf(mon, "Error: no register layout known for this CPU\n");
         return;
     }
-    for (int i = 0; i < (all ? m->ncpus : 1); i++) {
-        if (all)
-            monitor_printf(mon, "\nCPU#%d\n", i);
+    if (!all) {
+        arch->print_regs(mon, monitor_cpu(mon));
+        return;
+    }
+    for (int i = 0; i < m->ncpus; i++) {
+        monitor_printf(mon, "\nCPU#%d\n", i);
         arch->print_regs(mon, m->cpus[i]);
     }
 }
@@ -358,9 +361,22 @@ out:
 
 static void hmp_help(struct monitor *mon, const char *args);
 
+static void hmp_cpu(struct monitor *mon, const char *args)
+{
+    char *end;
+    long n = strtol(args, &end, 10);
+
+    if (end == args || !current_machine || n < 0 || n >= current_machine->ncpus) {
+        monitor_printf(mon, "invalid CPU index\n");
+        return;
+    }
+    mon->cpu_index = (int)n;
+}
+
 static const struct hmp_cmd hmp_cmds[] = {
     {"help|?", "[cmd]", "show the help", hmp_help},
     {"info", "[subcommand]", "show various information about the system state", hmp_info},
+    {"cpu", "index", "set the default CPU", hmp_cpu},
     {"stop", "", "stop emulation", hmp_stop},
     {"cont|c", "", "resume emulation", hmp_cont},
     {"system_reset", "", "reset the system", hmp_system_reset},

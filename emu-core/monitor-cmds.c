@@ -283,10 +283,15 @@ static int qmp_human_monitor_command(struct monitor *mon, const struct json_valu
     struct json_buf out = {0};
     struct monitor hmp;
     const struct json_value *cl = json_object_get(args, "command-line");
+    const struct json_value *ci = json_object_get(args, "cpu-index");
 
-    (void)mon;
+    if (ci && (!current_machine || ci->i < 0 || ci->i >= current_machine->ncpus)) {
+        monitor_error_set(err, QMP_ERR_GENERIC, "Parameter 'cpu-index' expects a CPU number");
+        return -1;
+    }
     /* A throwaway HMP session whose output is the command's return value. */
     memset(&hmp, 0, sizeof(hmp));
+    hmp.cpu_index = ci ? (int)ci->i : 0;
     hmp.mode = MONITOR_HMP;
     hmp.capture = &out;
     hmp.take_fd = mon->take_fd;

@@ -28,6 +28,15 @@ void monitor_init(struct monitor *mon, enum monitor_mode mode,
     monitor_list = mon;
 }
 
+struct vcpu *monitor_cpu(struct monitor *mon)
+{
+    struct machine *m = current_machine;
+
+    if (!m || !m->ncpus)
+        return NULL;
+    return m->cpus[mon->cpu_index >= 0 && mon->cpu_index < m->ncpus ? mon->cpu_index : 0];
+}
+
 void monitor_destroy(struct monitor *mon)
 {
     for (struct monitor **pp = &monitor_list; *pp; pp = &(*pp)->next) {

@@ -38,6 +38,7 @@ struct monitor {
     int (*take_fd)(struct monitor *mon);
     void *opaque; /* the transport's */
     bool qmp_ready; /* capabilities negotiated: commands run, events are sent */
+    int cpu_index;  /* the CPU HMP's info registers and x look at (human-monitor-command's cpu-index) */
     struct json_buf *capture; /* non-NULL: HMP output is collected here instead */
     struct monitor *next;
 };
@@ -126,6 +127,8 @@ void monitor_event(const char *name, struct json_value *data);
 
 /* Run one HMP command line; output goes to mon (monitor_printf). */
 void hmp_execute(struct monitor *mon, const char *line);
+/* The session's current CPU (cpu_index, clamped to the machine's), or NULL without a machine. */
+struct vcpu *monitor_cpu(struct monitor *mon);
 /* "QEMU-compatible monitor" banner line printed when an HMP session opens. */
 void hmp_banner(struct monitor *mon);
 
