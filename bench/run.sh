@@ -29,6 +29,7 @@ run_one() { # label command... ; prints seconds
         tail -5 <<<"$out" >&2
         exit 1
     fi
+    grep -a ' ticks=' <<<"$out" >>"$OUT/$label.ticks" || true
     echo "$t1 - $t0" | bc
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
@@ -36,6 +37,8 @@ median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2
 ARGS=(-M virt -m 128M -bios "$ELF" -nographic)
 : >"$OUT/baremu.times"
 : >"$OUT/qemu.times"
+: >"$OUT/baremu.ticks"
+: >"$OUT/qemu.ticks"
 have_qemu=0
 command -v qemu-system-riscv64 >/dev/null && have_qemu=1
 for i in $(seq "$RUNS"); do
@@ -48,6 +51,15 @@ if [ $have_qemu -eq 1 ]; then
     q=$(median <"$OUT/qemu.times")
     echo "rv-sysbench: qemu-system-riscv64 $(qemu-system-riscv64 --version | head -1 | awk '{print $4}') median ${q}s"
     echo "rv-sysbench: ratio baremu/qemu = $(echo "scale=3; $b / $q" | bc) (below 1.0: baremu is faster)"
+    # Per workload: median guest ticks (CLINT, 10 MHz) of each, and their ratio.
+    awk 'FNR == 1 { f++ } { split($2, t, "="); v[f, $1, ++n[f, $1]] = t[2] + 0; if (f == 1 && !seen[$1]++) w[++nw] = $1 }
+         function med(f, k,   m, i, j, x, a) { m = n[f, k]; for (i = 1; i <= m; i++) a[i] = v[f, k, i]
+             for (i = 2; i <= m; i++) { x = a[i]; for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]; a[j + 1] = x }
+             return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2 }
+         END { printf "rv-sysbench: %-8s %12s %12s %7s\n", "ticks", "baremu", "qemu", "ratio"
+               for (i = 1; i <= nw; i++) { b = med(1, w[i]); q = med(2, w[i])
+                   printf "rv-sysbench: %-8s %12d %12d %7.3f\n", w[i], b, q, q ? b / q : 0 } }' \
+        "$OUT/baremu.ticks" "$OUT/qemu.ticks"
 fi
 
 # baremu-img convert against qemu-img convert (block layer).
