@@ -124,7 +124,13 @@ static int chk_l1(struct qcow2_checker *c, uint64_t l1off, uint32_t n, const uin
 {
     struct qcow2 *s = c->s;
     uint64_t next_contig = 0;
-    int ret;
+    /* An L2 table listed twice in one L1 is walked once: its refcount shows the
+     * damage, and a hostile L1 of millions of copies cannot make the check hang. */
+    uint8_t *seen = calloc(c->nb / 8 + 1, 1);
+    int ret = 0;
+
+    if (!seen)
+        return -ENOMEM;
 
     chk_inc(c, l1off, (uint64_t)n * 8);
     for (uint32_t i = 0; i < n; i++) {
@@ -144,11 +150,16 @@ static int chk_l1(struct qcow2_checker *c, uint64_t l1off, uint32_t n, const uin
             continue;
         }
         chk_inc(c, l2off, s->cluster_size);
+        uint64_t ci = l2off >> s->cluster_bits;
+        if (seen[ci / 8] & (1u << (ci % 8)))
+            continue;
+        seen[ci / 8] |= (uint8_t)(1u << (ci % 8));
         ret = chk_l2(c, l2off, active, &next_contig);
         if (ret < 0)
-            return ret;
+            break;
     }
-    return 0;
+    free(seen);
+    return ret;
 }
 
 /* Count every reference; refcount structures too unless counting for a rebuild. */
@@ -221,6 +232,7 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
                             bool *refblocks_bad)
 {
     struct qcow2_checker c = {.print = print, .opaque = opaque};
+    uint8_t *seen = NULL;
     uint64_t highest = 0, rc;
     bool any = false;
     int ret;
@@ -278,12 +290,20 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
     res->image_end_offset = any ? (int64_t)((highest + 1) << s->cluster_bits) : 0;
 
     /* COPIED must be set exactly where the refcount is 1 (active state only). */
+    seen = calloc(c.nb / 8 + 1, 1);
+    if (!seen) {
+        ret = -ENOMEM;
+        goto out;
+    }
     for (uint32_t i = 0; i < s->l1_size; i++) {
-        uint64_t l2off = s->l1[i] & L1E_OFFSET_MASK;
+        uint64_t l2off = s->l1[i] & L1E_OFFSET_MASK, ci = l2off >> s->cluster_bits;
+        bool again;
         uint8_t *l2;
 
-        if (!l2off || (l2off & (s->cluster_size - 1)) || (l2off >> s->cluster_bits) >= c.nb)
+        if (!l2off || (l2off & (s->cluster_size - 1)) || ci >= c.nb)
             continue;
+        again = seen[ci / 8] & (1u << (ci % 8));
+        seen[ci / 8] |= (uint8_t)(1u << (ci % 8));
         ret = qcow2_get_refcount(s, l2off >> s->cluster_bits, &rc);
         if (ret < 0)
             goto out;
@@ -292,6 +312,8 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
                       i, (unsigned long long)s->l1[i], (unsigned long long)rc);
             res->corruptions++;
         }
+        if (again)
+            continue; /* its entries were checked the first time */
         ret = qcow2_cache_get(s, &s->l2_cache, l2off, false, &l2);
         if (ret < 0)
             goto out;

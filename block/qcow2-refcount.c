@@ -471,6 +471,23 @@ int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size
     bool active = l1 == s->l1, l1_changed = false;
     int ret = 0;
 
+    /* The same L2 table twice in one L1 is damage, and must not cost a walk per copy. */
+    uint64_t nbits = (s->file_size >> s->cluster_bits) + 1;
+    uint8_t *seen = calloc(nbits / 8 + 1, 1);
+    if (!seen)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < l1_size; i++) {
+        uint64_t ci = (l1[i] & L1E_OFFSET_MASK) >> s->cluster_bits;
+        if (!ci || ci >= nbits)
+            continue;
+        if (seen[ci / 8] & (1u << (ci % 8))) {
+            free(seen);
+            return qcow2_signal_corruption(s, "L2 table 0x%llx is listed twice in an L1 table",
+                                           (unsigned long long)(l1[i] & L1E_OFFSET_MASK));
+        }
+        seen[ci / 8] |= (uint8_t)(1u << (ci % 8));
+    }
+    free(seen);
     for (uint32_t i = 0; i < l1_size; i++) {
         uint64_t l2off = l1[i] & L1E_OFFSET_MASK, rc, ne;
         uint8_t *l2;

@@ -112,6 +112,12 @@ int qcow2_read_snapshots(struct qcow2 *s)
         }
     }
     s->snapshots_size = (uint32_t)(p - s->snapshots_offset);
+    uint64_t total = 0;
+    for (uint32_t i = 0; i < s->nb_snapshots; i++)
+        total += s->snaps[i].l1_size;
+    /* Checks walk every snapshot's tables: bound the work a hostile image can ask for. */
+    if (total * 8 > 16ull * QCOW2_MAX_L1_BYTES)
+        return blk_error(-EFBIG, "qcow2: the snapshots' L1 tables are too large in total");
     return 0;
 }
 

@@ -145,6 +145,23 @@ safe backing-loop 1 "too deep" $IMG convert -O raw "$T/b.qcow2" "$T/out.raw"
 qemu-img rebase -q -u -b nothere.qcow2 -F qcow2 "$T/a.qcow2"
 safe backing-missing 1 "backing file" $IMG convert -O raw "$T/a.qcow2" "$T/out.raw"
 
+# One L2 table listed half a million times in the L1 table: the check must
+# finish (each table is walked once) and writers refuse the image.
+qemu-img create -q -f qcow2 "$T/big.qcow2" 256T
+qemu-io -c 'write -P 7 0 64k' "$T/big.qcow2" >/dev/null
+python3 - "$T/big.qcow2" <<'PY'
+import struct, sys
+f = open(sys.argv[1], 'r+b')
+h = f.read(72)
+l1_size, l1_off = struct.unpack_from('>LQ', h, 36)
+f.seek(l1_off)
+e = f.read(8)
+f.seek(l1_off)
+f.write(e * l1_size)
+PY
+safe l2-listed-twice-check 2 "ERROR" $IMG check "$T/big.qcow2"
+safe l2-listed-twice-snapshot 1 "listed twice" $IMG snapshot -c s "$T/big.qcow2"
+
 # Snapshot table past the end of the file.
 fresh; qemu-img snapshot -c s "$T/h.qcow2"; poke "$T/h.qcow2" 64 Q 0x100000000
 safe snapshots-past-eof 1 "snapshot table" $IMG info "$T/h.qcow2"
