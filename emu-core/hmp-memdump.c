@@ -114,6 +114,10 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical)
         /* Translate per line: a line of 16 aligned bytes never spans two pages at 4 KiB. */
         if (!physical) {
             int r = arch && arch->translate ? arch->translate(monitor_cpu(mon), addr, &pa) : -ENOTSUP;
+            if (r == -ENOTSUP) {
+                monitor_printf(mon, " virtual addresses are not supported for this CPU; use xp\n");
+                return;
+            }
             if (r < 0) {
                 monitor_printf(mon, " Cannot access memory\n");
                 return;
