@@ -108,6 +108,23 @@ if [ $st -eq 0 ]; then
 fi
 result $st monitor-dump-guest-memory
 
+# 5b. An x86 guest (pc under KVM, stopped at reset with -S): the dump's registers are the
+#     reset vector's, as gdb reads them.
+if [ -c /dev/kvm ] && [ -w /dev/kvm ] && [ -f build/guests/x86/modes.bin ]; then
+    XSOCK=$MON_TMP/x86.sock
+    mon_start "$LOGS/monitor-emu-x86.log" "$XSOCK" timeout 60 "$EMU" -M pc -accel kvm -m 128M \
+        -bios build/guests/x86/modes.bin -S -serial null -monitor none \
+        -qmp "unix:$XSOCK,server=on,wait=off"
+    printf '%s\n' '{"execute":"qmp_capabilities"}' \
+        '{"execute":"dump-guest-memory","arguments":{"paging":false,"protocol":"file:'"$MON_TMP"'/x86.core"}}' |
+        socat -t5 - "UNIX-CONNECT:$XSOCK" >"$LOGS/monitor-dump-x86.log" 2>&1
+    gdb-multiarch -batch -ex "core-file $MON_TMP/x86.core" -ex 'p/x $rip' -ex 'p/x $cs' \
+        >>"$LOGS/monitor-dump-x86.log" 2>&1
+    grep -q '^\$1 = 0xfff0$' "$LOGS/monitor-dump-x86.log" &&
+        grep -q '^\$2 = 0xf000$' "$LOGS/monitor-dump-x86.log"
+    result $? monitor-dump-x86
+fi
+
 # 6. add-fd with SCM_RIGHTS, /dev/fdset/N as a dump target, remove-fd.
 $MON_QMPT fdset "unix:$BSOCK" "$MON_TMP/fdset-core" >"$LOGS/monitor-fdset.log" 2>&1
 result $? monitor-fdset
