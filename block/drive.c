@@ -108,6 +108,10 @@ int blk_drive_add(const char *spec, bool snapshot)
         error_report("-drive %s: %s", spec, blk_last_error());
         goto out;
     }
+    if (!fmt && !strcmp(blk_format(b), "raw"))
+        warn_report("Image format was not specified for '%s' and probing guessed raw; a guest "
+                    "could make it look like another format. Specify format=raw explicitly.",
+                    file);
     if (snap && !ro) {
         struct blk *top;
         ret = blk_open_snapshot_overlay(&top, b);
