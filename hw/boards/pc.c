@@ -272,10 +272,13 @@ static int pc_create_chipset(struct pc_board *b)
     device_prop_set_link(b->cmos, "clock", &m->clock);
     device_prop_set_link(b->cmos, "irq", pic_irq(b->pic, 8));
     device_prop_set_link(b->fw_cfg, "dma-as", &m->as);
+    device_prop_set_link(b->pci, "pic", b->pic);
     if ((ret = pc_realize(b->pci)) < 0 || (ret = pc_realize(b->cmos)) < 0 ||
         (ret = pc_realize(b->fw_cfg)) < 0)
         return ret;
     i440fx_set_pam_hook(b->pci, pc_pam_changed, b);
+    if ((ret = pc_create_pci_devices(b)) < 0)
+        return ret;
     pc_cmos_init(b);
     if ((ret = pc_fw_cfg_init(b)) < 0)
         return ret;

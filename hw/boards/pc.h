@@ -57,6 +57,9 @@ void pc_boot_reset(struct pc_board *b);
  */
 int pc_boot_linux(struct pc_board *b, bool *is_linux);
 
+/* pc-pci.c: -drive/-device as virtio-blk PCI functions on bus 0. */
+int pc_create_pci_devices(struct pc_board *b);
+
 /* pc-fw.c: CMOS contents and fw_cfg items (after the devices exist). */
 void pc_cmos_init(struct pc_board *b);
 int pc_fw_cfg_init(struct pc_board *b);

@@ -1,80 +1,47 @@
 /*
- * i440fx.c - PCI configuration access on bus 0 and the 440FX host bridge's
- * own registers. Only what firmware and OSes touch is writable: the
- * command register's memory/I/O/master bits, latency timer, PAM and SMRAM.
+ * i440fx.c - PCI configuration access on bus 0, the 440FX host bridge's
+ * PAM and SMRAM registers, and the PIIX3's PIRQ routing.
  */
 #include "hw/pci/i440fx.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "emu-core/irq.h"
 #include "emu-core/log.h"
 #include "emu-core/machine.h"
 #include "emu-core/vmstate.h"
+#include "hw/intc/i8259.h"
 
 #define CFG_ENABLE 0x80000000u
 #define I440FX_SMRAM 0x72
 
-static void put16(uint8_t *p, uint16_t v)
+static struct pci_function *i440fx_target(struct i440fx *s, unsigned *reg, uint64_t off)
 {
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-/* Which bits of each config byte the guest may change. */
-static uint8_t i440fx_wmask(unsigned off)
-{
-    if (off == 0x04)
-        return 0x07; /* I/O, memory, bus master */
-    if (off == 0x0d)
-        return 0xff; /* latency timer */
-    if (off >= I440FX_PAM0 && off < I440FX_PAM0 + I440FX_NPAM)
-        return off == I440FX_PAM0 ? 0x30 : 0x33;
-    if (off == I440FX_SMRAM)
-        return 0x78; /* open/close/lock bits are kept, D_OPEN has no effect: no SMM */
-    return 0;
-}
-
-/* The device at bus/devfn of the current address, or -1 if nothing answers there. */
-static int i440fx_target(const struct i440fx *s)
-{
-    if (!(s->config_addr & CFG_ENABLE))
-        return -1;
-    unsigned bus = (s->config_addr >> 16) & 0xff, devfn = (s->config_addr >> 8) & 0xff;
-    return bus == 0 && devfn == 0 ? 0 : -1;
+    if (!(s->config_addr & CFG_ENABLE) || ((s->config_addr >> 16) & 0xff) != 0)
+        return NULL;
+    *reg = (s->config_addr & 0xfc) + (unsigned)off;
+    return s->bus.fn[(s->config_addr >> 8) & 0xff];
 }
 
 static uint64_t i440fx_data_read(void *opaque, uint64_t off, unsigned size)
 {
-    struct i440fx *s = opaque;
-    unsigned reg = (s->config_addr & 0xfc) + (unsigned)off;
-    uint64_t v = 0;
+    unsigned reg;
+    struct pci_function *f = i440fx_target(opaque, &reg, off);
 
-    if (i440fx_target(s) < 0)
-        return (1ull << (8 * size)) - 1;
-    for (unsigned i = 0; i < size && reg + i < 256; i++)
-        v |= (uint64_t)s->config[reg + i] << (8 * i);
-    return v;
+    if (!f)
+        return (1ull << (8 * size)) - 1; /* nothing there: master abort reads all-ones */
+    return pci_config_read(f, reg, size);
 }
 
 static void i440fx_data_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
-    struct i440fx *s = opaque;
-    unsigned reg = (s->config_addr & 0xfc) + (unsigned)off;
-    bool pam = false;
+    unsigned reg;
+    struct pci_function *f = i440fx_target(opaque, &reg, off);
 
-    if (i440fx_target(s) < 0)
-        return;
-    for (unsigned i = 0; i < size && reg + i < 256; i++) {
-        uint8_t m = i440fx_wmask(reg + i), b = (uint8_t)(v >> (8 * i));
-        uint8_t old = s->config[reg + i];
-        s->config[reg + i] = (old & ~m) | (b & m);
-        if (reg + i >= I440FX_PAM0 && reg + i < I440FX_PAM0 + I440FX_NPAM &&
-            s->config[reg + i] != old)
-            pam = true;
-    }
-    if (pam && s->pam_changed)
-        s->pam_changed(s->pam_opaque, &s->config[I440FX_PAM0]);
+    if (f)
+        pci_config_write(f, reg, (uint32_t)v, size);
 }
 
 static uint64_t i440fx_addr_read(void *opaque, uint64_t off, unsigned size)
@@ -109,29 +76,87 @@ static const struct mem_region_ops i440fx_addr_ops = {
 static const struct mem_region_ops i440fx_data_ops = {
     .read = i440fx_data_read, .write = i440fx_data_write, .min_access = 1, .max_access = 4};
 
+static void i440fx_host_written(struct pci_function *f, unsigned off, unsigned size)
+{
+    struct i440fx *s = f->opaque;
+
+    if (off < I440FX_PAM0 + I440FX_NPAM && off + size > I440FX_PAM0 && s->pam_changed)
+        s->pam_changed(s->pam_opaque, &f->config[I440FX_PAM0]);
+}
+
+/* Drive each PIC input that some asserted PIRQ line is routed to. */
+static void piix3_update_irqs(struct i440fx *s)
+{
+    uint16_t levels = 0;
+
+    for (int p = 0; p < 4; p++) {
+        uint8_t route = s->isa.config[PIIX3_PIRQRC + p];
+        if (s->pirq_count[p] && !(route & 0x80) && (route & 15) >= 3)
+            levels |= 1u << (route & 15);
+    }
+    uint16_t changed = levels ^ s->isa_levels;
+    s->isa_levels = levels;
+    for (int i = 0; i < 16 && s->pic; i++) {
+        if (changed & (1u << i))
+            irq_set(pic_irq(s->pic, i), (levels >> i) & 1);
+    }
+}
+
+static void i440fx_set_irq(void *opaque, uint8_t devfn, int pin, int level)
+{
+    struct i440fx *s = opaque;
+    int pirq = ((devfn >> 3) + pin - 1) & 3; /* the PIIX's rotating INTx swizzle */
+
+    if (level)
+        s->pirq_count[pirq]++;
+    else if (s->pirq_count[pirq])
+        s->pirq_count[pirq]--;
+    piix3_update_irqs(s);
+}
+
+static void piix3_written(struct pci_function *f, unsigned off, unsigned size)
+{
+    if (off < PIIX3_PIRQRC + 4 && off + size > PIIX3_PIRQRC)
+        piix3_update_irqs(f->opaque);
+}
+
 static void i440fx_reset(struct device *dev)
 {
     struct i440fx *s = (struct i440fx *)dev;
-    uint8_t *c = s->config;
 
-    memset(c, 0, sizeof(s->config));
-    put16(c + 0x00, 0x8086);
-    put16(c + 0x02, 0x1237);
-    c[0x08] = 0x02;          /* revision */
-    put16(c + 0x0a, 0x0600); /* host bridge */
-    put16(c + 0x2c, 0x1af4); /* subsystem: QEMU's, so firmware knows what it runs on */
-    put16(c + 0x2e, 0x1100);
-    c[I440FX_SMRAM] = 0x02;
+    memset(s->host.config + 0x40, 0, 0xc0);
+    s->host.config[I440FX_SMRAM] = 0x02;
+    pci_function_reset(&s->host);
+    for (int i = 0; i < 4; i++)
+        s->isa.config[PIIX3_PIRQRC + i] = 0x80; /* routing disabled */
+    pci_function_reset(&s->isa);
     s->config_addr = 0;
     s->rcr = 0;
+    piix3_update_irqs(s);
     if (s->pam_changed)
-        s->pam_changed(s->pam_opaque, &c[I440FX_PAM0]);
+        s->pam_changed(s->pam_opaque, &s->host.config[I440FX_PAM0]);
 }
 
 static int i440fx_realize(struct device *dev)
 {
     struct i440fx *s = (struct i440fx *)dev;
 
+    s->bus.set_irq = i440fx_set_irq;
+    s->bus.irq_opaque = s;
+    pci_function_init(&s->host, 0x8086, 0x1237, 0x060000, 0x02, 0x1af4, 0x1100);
+    for (int i = 0; i < I440FX_NPAM; i++)
+        s->host.wmask[I440FX_PAM0 + i] = i == 0 ? 0x30 : 0x33;
+    s->host.wmask[I440FX_SMRAM] = 0x78; /* kept, without effect: there is no SMM */
+    s->host.config_written = i440fx_host_written;
+    s->host.opaque = s;
+    pci_function_init(&s->isa, 0x8086, 0x7000, 0x060100, 0x00, 0x1af4, 0x1100);
+    s->isa.config[PCI_HEADER_TYPE] = 0x80; /* multi-function, as the PIIX3 */
+    for (int i = 0; i < 4; i++)
+        s->isa.wmask[PIIX3_PIRQRC + i] = 0x8f;
+    s->isa.config_written = piix3_written;
+    s->isa.opaque = s;
+    pci_bus_attach(&s->bus, &s->host, PCI_DEVFN(0, 0));
+    pci_bus_attach(&s->bus, &s->isa, PCI_DEVFN(1, 0));
     mem_region_init_io(&s->addr_io, "pci-conf-idx", &i440fx_addr_ops, s, 4);
     mem_region_init_io(&s->data_io, "pci-conf-data", &i440fx_data_ops, s, 4);
     i440fx_reset(dev);
@@ -146,7 +171,16 @@ void i440fx_set_pam_hook(struct device *dev, void (*fn)(void *opaque, const uint
     s->pam_changed = fn;
     s->pam_opaque = opaque;
     if (fn)
-        fn(opaque, &s->config[I440FX_PAM0]);
+        fn(opaque, &s->host.config[I440FX_PAM0]);
+}
+
+struct pci_bus *i440fx_bus(struct device *dev, struct mem_region *mem, struct mem_region *io)
+{
+    struct i440fx *s = (struct i440fx *)dev;
+
+    s->bus.mem = mem;
+    s->bus.io = io;
+    return &s->bus;
 }
 
 static int i440fx_post_load(void *opaque, int version_id)
@@ -154,14 +188,23 @@ static int i440fx_post_load(void *opaque, int version_id)
     struct i440fx *s = opaque;
 
     (void)version_id;
+    memset(s->pirq_count, 0, sizeof(s->pirq_count)); /* devices re-assert on their load */
+    for (int i = 0; i < 256; i++) {
+        if (s->bus.fn[i])
+            pci_function_update_mappings(s->bus.fn[i]);
+    }
     if (s->pam_changed)
-        s->pam_changed(s->pam_opaque, &s->config[I440FX_PAM0]);
+        s->pam_changed(s->pam_opaque, &s->host.config[I440FX_PAM0]);
     return 0;
 }
 
 static const struct vmstate_field i440fx_fields[] = {
     {.name = "config_addr", .type = VMS_U32, .offset = offsetof(struct i440fx, config_addr)},
-    {.name = "config", .type = VMS_BUFFER, .offset = offsetof(struct i440fx, config), .size = 256},
+    {.name = "host",
+     .type = VMS_BUFFER,
+     .offset = offsetof(struct i440fx, host.config),
+     .size = 256},
+    {.name = "isa", .type = VMS_BUFFER, .offset = offsetof(struct i440fx, isa.config), .size = 256},
     {.name = "rcr", .type = VMS_U8, .offset = offsetof(struct i440fx, rcr)},
     {.type = VMS_END},
 };
@@ -171,10 +214,16 @@ static const struct vmstate_desc i440fx_vmstate = {.name = "i440fx",
                                                    .fields = i440fx_fields,
                                                    .post_load = i440fx_post_load};
 
+static const struct device_prop i440fx_props[] = {
+    {"pic", PROP_LINK, offsetof(struct i440fx, pic), 0, NULL},
+    {NULL, PROP_END, 0, 0, NULL},
+};
+
 const struct device_type i440fx_type = {
     .name = "i440FX-pcihost",
-    .desc = "PCI host bridge (i440FX-like) with PAM and reset control",
+    .desc = "PCI host bridge (i440FX) with PIIX3 ISA bridge: PAM, PIRQ routing, reset control",
     .state_size = sizeof(struct i440fx),
+    .props = i440fx_props,
     .realize = i440fx_realize,
     .reset = i440fx_reset,
     .vmsd = &i440fx_vmstate,

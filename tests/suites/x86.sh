@@ -54,6 +54,11 @@ if x86_kvm_usable; then
             x86_diff_guest linux-boot 33 -kernel "$X86_GUESTS/linux.bzimage" \
             -append "console=ttyS0 quiet" -initrd "$LOGS/linux-initrd.img"
         result $? x86-linux-boot-protocol
+        # SeaBIOS boots a boot sector from a virtio-blk PCI disk (a snapshot: the image stays).
+        X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
+            x86_diff_guest virtio-blk-boot 33 -snapshot \
+            -drive file="$X86_GUESTS/bootdisk.img",format=raw,if=virtio
+        result $? x86-seabios-virtio-blk-boot
     else
         echo "SKIP x86-linux-boot-protocol: needs packages seabios and qemu-system-data"
     fi
