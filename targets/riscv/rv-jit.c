@@ -445,47 +445,108 @@ static void emit_slow_paths(struct rv_jit_tr *t)
     }
 }
 
-/* rd = op(rs1, imm) on 64 or 32 bits (32: sign-extend the result) */
+/*
+ * The ALU forms work on the host registers caching the operands: rd's
+ * register gets rs1's value, then the operation with rs2 / the immediate.
+ * (rd's register is never one just handed out for rs1 or rs2 unless rd is
+ * that register: rc_alloc evicts the least recently used of at least three.)
+ * x0 operands take the old way through rax.
+ */
 static void emit_alu_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
 {
-    ld_x(t, X_RAX, in->rs1);
-    x_alu_imm(&t->e, w, op, X_RAX, in->imm);
+    struct rv_jit_buf *e = &t->e;
+    if (in->rs1 == 0) {
+        ld_x(t, X_RAX, 0);
+        x_alu_imm(e, w, op, X_RAX, in->imm);
+        if (!w)
+            x_movsxd(e, X_RAX, X_RAX);
+        st_x(t, in->rd, X_RAX);
+        return;
+    }
+    int h1 = rc_get(t, in->rs1), hd = rc_def(t, in->rd);
+    if (hd != h1)
+        x_mov_rr(e, w, hd, h1);
+    x_alu_imm(e, w, op, hd, in->imm);
     if (!w)
-        x_movsxd(&t->e, X_RAX, X_RAX);
-    st_x(t, in->rd, X_RAX);
+        x_movsxd(e, hd, hd);
 }
 static void emit_alu_reg(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
 {
-    ld_x(t, X_RAX, in->rs1);
-    op_x(t, w, op, X_RAX, in->rs2);
+    struct rv_jit_buf *e = &t->e;
+    if (in->rs1 == 0 || in->rs2 == 0) {
+        ld_x(t, X_RAX, in->rs1);
+        op_x(t, w, op, X_RAX, in->rs2);
+        if (!w)
+            x_movsxd(e, X_RAX, X_RAX);
+        st_x(t, in->rd, X_RAX);
+        return;
+    }
+    int h1 = rc_get(t, in->rs1), h2 = rc_get(t, in->rs2), hd = rc_def(t, in->rd);
+    if (hd == h2 && hd != h1) {
+        if (op != X_SUB) { /* commutative: rd = rs2 op rs1 */
+            x_alu_rr(e, w, op, hd, h1);
+        } else {
+            x_mov_rr(e, true, X_RAX, h1);
+            x_alu_rr(e, w, op, X_RAX, h2);
+            x_mov_rr(e, true, hd, X_RAX);
+        }
+    } else {
+        if (hd != h1)
+            x_mov_rr(e, w, hd, h1);
+        x_alu_rr(e, w, op, hd, h2);
+    }
     if (!w)
-        x_movsxd(&t->e, X_RAX, X_RAX);
-    st_x(t, in->rd, X_RAX);
+        x_movsxd(e, hd, hd);
 }
 static void emit_shift_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
 {
-    ld_x(t, X_RAX, in->rs1);
-    x_shift_imm(&t->e, w, op, X_RAX, (unsigned)in->imm & (w ? 63 : 31));
+    struct rv_jit_buf *e = &t->e;
+    unsigned n = (unsigned)in->imm & (w ? 63 : 31);
+    if (in->rs1 == 0) {
+        ld_x(t, X_RAX, 0);
+        st_x(t, in->rd, X_RAX);
+        return;
+    }
+    int h1 = rc_get(t, in->rs1), hd = rc_def(t, in->rd);
+    if (hd != h1)
+        x_mov_rr(e, w, hd, h1);
+    if (n)
+        x_shift_imm(e, w, op, hd, n);
     if (!w)
-        x_movsxd(&t->e, X_RAX, X_RAX);
-    st_x(t, in->rd, X_RAX);
+        x_movsxd(e, hd, hd);
 }
 static void emit_shift_reg(struct rv_jit_tr *t, const struct rv_insn *in, int op, bool w)
 {
-    ld_x(t, X_RAX, in->rs1);
-    ld_x(t, X_RCX, in->rs2);
-    x_shift_cl(&t->e, w, op, X_RAX); /* the host masks the count as RISC-V does */
+    struct rv_jit_buf *e = &t->e;
+    ld_x(t, X_RCX, in->rs2); /* the host masks the count as RISC-V does */
+    if (in->rs1 == 0) {
+        ld_x(t, X_RAX, 0);
+        st_x(t, in->rd, X_RAX);
+        return;
+    }
+    int h1 = rc_get(t, in->rs1), hd = rc_def(t, in->rd);
+    if (hd != h1)
+        x_mov_rr(e, w, hd, h1);
+    x_shift_cl(e, w, op, hd);
     if (!w)
-        x_movsxd(&t->e, X_RAX, X_RAX);
-    st_x(t, in->rd, X_RAX);
+        x_movsxd(e, hd, hd);
+}
+/* flags of x[rs1] - x[rs2] (or - imm) */
+static void emit_cmp(struct rv_jit_tr *t, const struct rv_insn *in, bool imm)
+{
+    int a = X_RAX;
+    if (in->rs1 == 0)
+        ld_x(t, X_RAX, 0);
+    else
+        a = rc_get(t, in->rs1);
+    if (imm)
+        x_alu_imm(&t->e, true, X_CMP, a, in->imm);
+    else
+        op_x(t, true, X_CMP, a, in->rs2);
 }
 static void emit_set(struct rv_jit_tr *t, const struct rv_insn *in, int cc, bool imm)
 {
-    ld_x(t, X_RAX, in->rs1);
-    if (imm)
-        x_alu_imm(&t->e, true, X_CMP, X_RAX, in->imm);
-    else
-        op_x(t, true, X_CMP, X_RAX, in->rs2);
+    emit_cmp(t, in, imm);
     x_setcc_zx(&t->e, cc, X_RAX);
     st_x(t, in->rd, X_RAX);
 }
@@ -507,17 +568,27 @@ static void emit_mulh(struct rv_jit_tr *t, const struct rv_insn *in, unsigned ex
 }
 static void emit_branch(struct rv_jit_tr *t, const struct rv_insn *in, int cc)
 {
-    ld_x(t, X_RAX, in->rs1);
-    op_x(t, true, X_CMP, X_RAX, in->rs2);
-    bool back = t->loop && insn_pc(t, in) + (int64_t)in->imm == t->b->pc;
-    if (!back)
-        rc_writeback(&t->e, &t->rc, 0); /* moves only: the flags survive */
-    uint8_t *taken = x_jcc(&t->e, cc, NULL);
-    if (back)
-        rc_writeback(&t->e, &t->rc, 0);
-    emit_goto(t, insn_pc(t, in) + in->len, 1);
-    x_patch_rel32(taken, t->e.p);
-    emit_goto(t, insn_pc(t, in) + (int64_t)in->imm, 0);
+    struct rv_jit_buf *e = &t->e;
+    uint64_t fall = insn_pc(t, in) + in->len, target = insn_pc(t, in) + (int64_t)in->imm;
+    emit_cmp(t, in, false);
+    if (t->loop && target == t->b->pc) {
+        /* the loop's back edge inline, its exits out of line; x86 conditions invert by bit 0 */
+        uint8_t *out = x_jcc(e, cc ^ 1, NULL);
+        x_alu_mem(e, true, X_CMP, X_R15, X_RBX, OFF_ICHECK);
+        x_jcc(e, X_CC_B, t->loop_head);
+        rc_writeback(e, &t->rc, 0);
+        set_pc(t, target);
+        x_jmp(e, jit.exit0);
+        x_patch_rel32(out, e->p);
+        rc_writeback(e, &t->rc, 0);
+        emit_goto(t, fall, 1);
+        return;
+    }
+    rc_writeback(e, &t->rc, 0); /* moves only: the flags survive */
+    uint8_t *taken = x_jcc(e, cc, NULL);
+    emit_goto(t, fall, 1);
+    x_patch_rel32(taken, e->p);
+    emit_goto(t, target, 0);
 }
 
 /* Emit one instruction: 1 if it ended the host code, 0 to go on, -1 if not handled. */
@@ -528,18 +599,23 @@ static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
     switch (in->opc) {
     case RV_OP_LUI:
     case RV_OP_LI:
-        if (in->rd != RV_XDISCARD) {
-            x_mov_imm(e, X_RAX, (uint64_t)(int64_t)in->imm);
-            st_x(t, in->rd, X_RAX);
-        }
+        if (in->rd != RV_XDISCARD)
+            x_mov_imm(e, rc_def(t, in->rd), (uint64_t)(int64_t)in->imm);
         return 0;
     case RV_OP_MV:
-        ld_x(t, X_RAX, in->rs1);
-        st_x(t, in->rd, X_RAX);
+        if (in->rd == RV_XDISCARD)
+            return 0;
+        if (in->rs1 == 0) {
+            x_mov_imm(e, rc_def(t, in->rd), 0);
+        } else {
+            int h1 = rc_get(t, in->rs1), hd = rc_def(t, in->rd);
+            if (hd != h1)
+                x_mov_rr(e, true, hd, h1);
+        }
         return 0;
     case RV_OP_AUIPC:
-        x_mov_imm(e, X_RAX, pc + (int64_t)in->imm);
-        st_x(t, in->rd, X_RAX);
+        if (in->rd != RV_XDISCARD)
+            x_mov_imm(e, rc_def(t, in->rd), pc + (int64_t)in->imm);
         return 0;
     case RV_OP_FENCE:
         return 0;
