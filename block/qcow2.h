@@ -137,8 +137,14 @@ static inline uint64_t qcow2_align_up(struct qcow2 *s, uint64_t v)
     return (v + s->cluster_size - 1) & ~(uint64_t)(s->cluster_size - 1);
 }
 
-/* qcow2.c */
+/* qcow2-header.c */
 int qcow2_write_header(struct qcow2 *s);
+/* Parse the extensions in h[start, end); unknown ones are kept in s->exts. 0 or -errno. */
+int qcow2_read_extensions(struct qcow2 *s, const uint8_t *h, uint64_t start, uint64_t end);
+/* Which fixed tables share clusters (a message), or NULL if none do. */
+const char *qcow2_table_overlap(struct qcow2 *s);
+
+/* qcow2.c */
 /* Mark the image corrupt (on disk when writable) and say why; returns -EIO. */
 int qcow2_signal_corruption(struct qcow2 *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
