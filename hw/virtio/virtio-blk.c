@@ -348,7 +348,8 @@ static int vblk_realize(struct device *dev)
     if (!s->buf)
         return -ENOMEM;
     s->vdev.ops = &vblk_ops;
-    s->vdev.as = &dev->machine->as;
+    if (dev->machine) /* unit tests set vdev.as themselves */
+        s->vdev.as = &dev->machine->as;
     s->wce_default = blk_write_cache(s->blk);
     return 0;
 }
