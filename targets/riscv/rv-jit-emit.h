@@ -38,7 +38,7 @@ enum { X_ADD = 0, X_OR = 1, X_AND = 4, X_SUB = 5, X_XOR = 6, X_CMP = 7 };
 /* Shift group (/digit of 0xC1/0xD3). */
 enum { X_SHL = 4, X_SHR = 5, X_SAR = 7 };
 /* Condition codes (low nibble of Jcc/SETcc). */
-enum { X_CC_B = 2, X_CC_AE = 3, X_CC_E = 4, X_CC_NE = 5, X_CC_L = 0xc, X_CC_GE = 0xd };
+enum { X_CC_B = 2, X_CC_AE = 3, X_CC_E = 4, X_CC_NE = 5, X_CC_A = 7, X_CC_L = 0xc, X_CC_GE = 0xd };
 
 struct rv_jit_buf {
     uint8_t *p;

@@ -25,6 +25,7 @@
 
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
+#include "targets/riscv/rv-fpu.h"
 #include "targets/riscv/rv-internal.h"
 #include "targets/riscv/rv-jit-emit.h"
 #include "targets/riscv/rv-jit.h"
@@ -38,7 +39,11 @@ _Static_assert(MEM_PAGE_BITS == 12 && RV_TLB_BITS == 9, "TLB index computation")
 _Static_assert(RV_JC_BITS == 12, "jump cache hash");
 
 #define OFF_X(r) ((int32_t)(offsetof(struct rv_cpu, x) + 8 * (r)))
+#define OFF_F(r) ((int32_t)(offsetof(struct rv_cpu, f) + 8 * (r)))
 #define OFF_PC ((int32_t)offsetof(struct rv_cpu, pc))
+#define OFF_MSTATUS ((int32_t)offsetof(struct rv_cpu, mstatus))
+#define OFF_FRM ((int32_t)offsetof(struct rv_cpu, frm))
+#define OFF_FFLAGS ((int32_t)offsetof(struct rv_cpu, fflags))
 #define OFF_ICOUNT ((int32_t)offsetof(struct rv_cpu, icount))
 #define OFF_ICHECK ((int32_t)offsetof(struct rv_cpu, icount_check))
 #define OFF_DTLB ((int32_t)offsetof(struct rv_cpu, dtlb))
@@ -120,7 +125,8 @@ static uint64_t helper_mulhsu(uint64_t a, uint64_t b)
 
 /* ---- translation ---- */
 
-enum slow_kind { SLOW_LOAD, SLOW_STORE };
+/* out-of-line paths: a TLB miss of a load or store; an instruction left to the interpreter */
+enum slow_kind { SLOW_LOAD, SLOW_STORE, SLOW_RESUME };
 
 /*
  * r15 holds c->icount while host code runs (the trampoline loads it and
@@ -151,19 +157,20 @@ struct slow_path {
     uint8_t *ret;  /* where the fast path continues */
     unsigned opc;  /* load: the extending x86 load; store: unused */
     bool w;
-    unsigned size;
+    unsigned size; /* resume: the instruction's index in the block */
 };
 
 struct rv_jit_tr {
     struct rv_jit_buf e;
     struct rv_block *b;
-    struct slow_path slow[TB_MAX_INSNS_JIT];
+    struct slow_path slow[2 * TB_MAX_INSNS_JIT];
     unsigned nslow;
     struct rc_state rc;
     uint32_t clock;
     /* a block that branches back to itself keeps its registers in host registers around the loop */
     bool loop;
     uint8_t *loop_head;
+    unsigned idx; /* index of the instruction being translated */
 };
 
 static inline uint64_t insn_pc(const struct rv_jit_tr *t, const struct rv_insn *in)
@@ -385,6 +392,145 @@ static void emit_store(struct rv_jit_tr *t, const struct rv_insn *in, unsigned s
     t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_STORE, in, j, e->p, 0, false, size};
 }
 
+/* Return to the interpreter, which runs the block on from insn idx (already counted). */
+static void emit_resume(struct rv_jit_tr *t, unsigned idx)
+{
+    x_op_mem(&t->e, 0, false, 0xc7, 0, X_RBX, X_NONE, OFF_RESUME, false);
+    x_u32(&t->e, idx);
+    x_mov_imm(&t->e, X_RAX, (uintptr_t)t->b | RV_JIT_RESUME);
+    x_jmp(&t->e, jit.epilogue);
+}
+
+/* Leave for the interpreter at the current instruction when FS is off (it raises illegal). */
+static void emit_fs_check(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    x_op_mem(&t->e, 0, true, 0xf7, 0, X_RBX, X_NONE, OFF_MSTATUS, false); /* test */
+    x_u32(&t->e, (uint32_t)MSTATUS_FS);
+    uint8_t *j = x_jcc(&t->e, X_CC_E, NULL);
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_RESUME, in, j, NULL, 0, false, t->idx};
+}
+
+static void emit_fs_dirty(struct rv_jit_tr *t)
+{
+    x_mov_imm(&t->e, X_RCX, MSTATUS_FS | MSTATUS_SD);
+    x_op_mem(&t->e, 0, true, 0x09, X_RCX, X_RBX, X_NONE, OFF_MSTATUS, false); /* or */
+}
+
+static void emit_fp_load(struct rv_jit_tr *t, const struct rv_insn *in, unsigned size)
+{
+    struct rv_jit_buf *e = &t->e;
+    emit_fs_check(t, in);
+    emit_addr(t, in);
+    uint8_t *j = emit_tlb_check(t, size, OFF_TAG_R);
+    x_op_mem(e, 0, size == 8, 0x8b, X_RAX, X_RAX, X_RSI, 0, false);
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_LOAD, in, j, e->p, 0x8b, size == 8, size};
+    if (size == 4) { /* NaN-box */
+        x_mov_imm(e, X_RCX, 0xffffffff00000000ull);
+        x_alu_rr(e, true, X_OR, X_RAX, X_RCX);
+    }
+    x_store(e, true, X_RBX, OFF_F(in->rd), X_RAX);
+    emit_fs_dirty(t);
+}
+
+static void emit_fp_store(struct rv_jit_tr *t, const struct rv_insn *in, unsigned size)
+{
+    struct rv_jit_buf *e = &t->e;
+    emit_fs_check(t, in);
+    emit_addr(t, in);
+    x_load(e, size == 8, X_RDX, X_RBX, OFF_F(in->rs2));
+    uint8_t *j = emit_tlb_check(t, size, OFF_TAG_W);
+    x_op_mem(e, 0, size == 8, 0x89, X_RDX, X_RAX, X_RSI, 0, false);
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_STORE, in, j, e->p, 0, false, size};
+}
+
+/*
+ * Double-precision arithmetic, the hot part of FP code: the soft-float
+ * function called directly (as the interpreter does), no integer register
+ * written back but the caller-saved ones.
+ */
+static bool emit_fp_direct(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    struct rv_jit_buf *e = &t->e;
+    const void *fn;
+    bool three = false;
+    switch (in->opc) {
+    case RV_OP_FADD_D:
+        fn = (const void *)rv_f64_add;
+        break;
+    case RV_OP_FSUB_D:
+        fn = (const void *)rv_f64_sub;
+        break;
+    case RV_OP_FMUL_D:
+        fn = (const void *)rv_f64_mul;
+        break;
+    case RV_OP_FDIV_D:
+        fn = (const void *)rv_f64_div;
+        break;
+    case RV_OP_FMADD_D:
+        fn = (const void *)rv_f64_madd;
+        three = true;
+        break;
+    case RV_OP_FMSUB_D:
+        fn = (const void *)rv_f64_msub;
+        three = true;
+        break;
+    case RV_OP_FNMSUB_D:
+        fn = (const void *)rv_f64_nmsub;
+        three = true;
+        break;
+    case RV_OP_FNMADD_D:
+        fn = (const void *)rv_f64_nmadd;
+        three = true;
+        break;
+    default:
+        return false;
+    }
+    if (in->aux > RV_RM_RMM && in->aux != RV_RM_DYN)
+        return false; /* reserved: rv_jit_fp_op declines it, the interpreter raises */
+    int rm_reg = three ? X_RCX : X_RDX;
+    emit_fs_check(t, in);
+    if (in->aux == RV_RM_DYN) {
+        x_load(e, false, rm_reg, X_RBX, OFF_FRM);
+        x_alu_imm(e, false, X_CMP, rm_reg, RV_RM_RMM);
+        uint8_t *j = x_jcc(e, X_CC_A, NULL);
+        t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_RESUME, in, j, NULL, 0, false, t->idx};
+    } else {
+        x_mov_imm(e, rm_reg, in->aux);
+    }
+    rc_before_call(t);
+    x_load(e, true, X_RDI, X_RBX, OFF_F(in->rs1));
+    x_load(e, true, X_RSI, X_RBX, OFF_F(in->rs2));
+    if (three) {
+        x_load(e, true, X_RDX, X_RBX, OFF_F(in->rs3));
+        x_lea(e, X_R8, X_RBX, X_NONE, OFF_FFLAGS);
+    } else {
+        x_lea(e, X_RCX, X_RBX, X_NONE, OFF_FFLAGS);
+    }
+    x_call(e, fn);
+    x_store(e, true, X_RBX, OFF_F(in->rd), X_RAX);
+    emit_fs_dirty(t);
+    return true;
+}
+
+/* Other F/D instructions: a call to rv_jit_fp_op with c->x[] current and rd forgotten. */
+static void emit_fp_op(struct rv_jit_tr *t, const struct rv_insn *in)
+{
+    struct rv_jit_buf *e = &t->e;
+    rc_writeback(e, &t->rc, 0);
+    for (int i = 0; i < RC_N; i++) {
+        t->rc.dirty[i] = false;
+        if (t->rc.guest[i] == (int)in->rd)
+            t->rc.guest[i] = -1; /* it may be an integer result */
+    }
+    rc_before_call(t);
+    x_mov_rr(e, true, X_RDI, X_RBX);
+    x_mov_imm(e, X_RSI, (uintptr_t)in);
+    x_call(e, (const void *)rv_jit_fp_op);
+    x_op_reg(e, false, 0x85, X_RAX, X_RAX);
+    uint8_t *j = x_jcc(e, X_CC_NE, NULL);
+    t->slow[t->nslow++] = (struct slow_path){t->rc, SLOW_RESUME, in, j, NULL, 0, false, t->idx};
+}
+
 static void emit_raise_pending(struct rv_jit_tr *t, const struct rv_insn *in)
 {
     set_pc(t, insn_pc(t, in));
@@ -411,6 +557,10 @@ static void emit_slow_paths(struct rv_jit_tr *t)
         x_patch_rel32(s->jfix, e->p);
         /* helpers and the exception path see c->x[]; the call clobbers r8-r11 */
         rc_writeback(e, &s->rc, 0);
+        if (s->kind == SLOW_RESUME) {
+            emit_resume(t, s->size);
+            continue;
+        }
         x_store(e, true, X_RBX, OFF_ICOUNT, X_R15);
         x_mov_rr(e, true, X_RDI, X_RBX);
         if (s->kind == SLOW_LOAD) {
@@ -695,7 +845,24 @@ static int emit_insn(struct rv_jit_tr *t, const struct rv_insn *in)
     case RV_OP_SD:
         emit_store(t, in, 8);
         return 0;
+    case RV_OP_FLW:
+        emit_fp_load(t, in, 4);
+        return 0;
+    case RV_OP_FLD:
+        emit_fp_load(t, in, 8);
+        return 0;
+    case RV_OP_FSW:
+        emit_fp_store(t, in, 4);
+        return 0;
+    case RV_OP_FSD:
+        emit_fp_store(t, in, 8);
+        return 0;
     default:
+        if (rv_jit_is_fp_op(in->opc)) {
+            if (!emit_fp_direct(t, in))
+                emit_fp_op(t, in);
+            return 0;
+        }
         break;
     }
 
@@ -932,18 +1099,15 @@ void rv_jit_translate(struct rv_block *b)
     x_alu_imm(&t.e, true, X_ADD, X_R15, (int32_t)b->ninsns);
     for (unsigned i = 0;; i++) {
         const struct rv_insn *in = &b->insns[i];
+        t.idx = i;
         int r = emit_insn(&t, in);
         if (r > 0)
             break;
         if (r < 0) {
             if (i == 0) /* nothing for the host to do: the interpreter runs the block */
                 return;
-            /* c->jit_resume = i; return block|4 */
             rc_writeback(&t.e, &t.rc, 0);
-            x_op_mem(&t.e, 0, false, 0xc7, 0, X_RBX, X_NONE, OFF_RESUME, false);
-            x_u32(&t.e, i);
-            x_mov_imm(&t.e, X_RAX, (uintptr_t)b | 4);
-            x_jmp(&t.e, jit.epilogue);
+            emit_resume(&t, i);
             break;
         }
     }

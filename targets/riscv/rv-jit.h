@@ -10,6 +10,7 @@
 
 struct rv_block;
 struct rv_cpu;
+struct rv_insn;
 
 /* At most this many instructions per block (rv-tb.c's limit, plus its BLOCK_END). */
 #define TB_MAX_INSNS_JIT 65
@@ -28,5 +29,9 @@ void rv_jit_reset(void);              /* every block was dropped */
 void rv_jit_translate(struct rv_block *b); /* sets b->jit, or leaves it NULL */
 void rv_jit_link(struct rv_block *from, int slot, struct rv_block *to);
 uintptr_t rv_jit_run(struct rv_cpu *c, const void *code);
+
+/* rv-jit-fp.c: one F/D operation (not a load or store); -1, changing nothing, if illegal */
+int rv_jit_fp_op(struct rv_cpu *c, const struct rv_insn *in);
+bool rv_jit_is_fp_op(unsigned opc);
 
 #endif
