@@ -25,9 +25,10 @@ struct blk_drive {
 static struct blk_drive drives[BLK_MAX_DRIVES];
 static int ndrives;
 
-static const char *const drive_keys[] = {"file",     "format",  "if",      "cache", "readonly",
-                                         "snapshot", "id",      "discard", "serial", "aio",
-                                         "media",    "index",   NULL};
+/* aio= only picks how QEMU waits for I/O: accepted, it changes nothing here. */
+static const char *const drive_keys[] = {"file",    "format", "if",     "cache", "readonly",
+                                         "snapshot", "id",    "discard", "serial", "aio",
+                                         "media",   NULL};
 
 int blk_drive_add(const char *spec, bool snapshot)
 {
@@ -85,6 +86,11 @@ int blk_drive_add(const char *spec, bool snapshot)
     if (discard && strcmp(discard, "ignore") && strcmp(discard, "off") &&
         strcmp(discard, "unmap") && strcmp(discard, "on")) {
         error_report("-drive %s: discard= takes ignore or unmap", spec);
+        goto out;
+    }
+    if (opts_get(&o, "media") && strcmp(opts_get(&o, "media"), "disk")) {
+        error_report("-drive %s: media=%s is not supported (only disk)", spec,
+                     opts_get(&o, "media"));
         goto out;
     }
     if (fmt && !blk_find_driver(fmt)) {

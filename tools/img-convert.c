@@ -57,6 +57,31 @@ static int img_write_sparse(struct blk *dst, uint64_t off, const uint8_t *buf, u
     return 0;
 }
 
+/*
+ * convert -B: the target shows its backing file where it has no data, so
+ * only the 64 KiB pieces where the source differs from what the target
+ * reads already are written.
+ */
+static int img_write_over_backing(struct blk *src, struct blk *dst, uint64_t soff, uint64_t doff,
+                                  uint64_t n, int st, uint8_t *buf)
+{
+    static uint8_t cur[65536];
+    int ret;
+
+    if (st & BLK_STATUS_DATA)
+        ret = blk_pread(src, soff, buf, n);
+    else
+        ret = (memset(buf, 0, n), 0);
+    for (uint64_t i = 0; ret >= 0 && i < n; i += sizeof(cur)) {
+        uint64_t m = n - i < sizeof(cur) ? n - i : sizeof(cur);
+        ret = blk_pread(dst, doff + i, cur, m);
+        if (ret >= 0 && memcmp(cur, buf + i, m))
+            ret = img_is_zero(buf + i, m) ? blk_pwrite_zeroes(dst, doff + i, m, false)
+                                          : blk_pwrite(dst, doff + i, buf + i, m);
+    }
+    return ret;
+}
+
 int img_convert(int argc, char **argv)
 {
     const char *fmt = NULL, *ofmt = "raw", *cache = "unsafe", *scache = NULL, *opts = NULL;
@@ -70,8 +95,14 @@ int img_convert(int argc, char **argv)
     const char *out;
 
     optind = 1;
-    while ((c = getopt(argc, argv, "+f:O:o:pcnqt:T:S:WUm:")) != -1) {
+    while ((c = getopt(argc, argv, "+f:O:o:pcnqt:T:S:WUm:B:F:")) != -1) {
         switch (c) {
+        case 'B':
+            o.backing_file = optarg;
+            break;
+        case 'F':
+            o.backing_fmt = optarg;
+            break;
         case 'f':
             fmt = optarg;
             break;
@@ -125,8 +156,8 @@ int img_convert(int argc, char **argv)
     }
     if (opts && img_parse_create_opts(opts, &o, &x) < 0)
         return 1;
-    if (o.backing_file) {
-        img_error("convert with a backing file for the target (-B) is not supported");
+    if (o.backing_file && (no_create || compress)) {
+        img_error("-B cannot be combined with -n or -c");
         return 1;
     }
     src = calloc(nsrc, sizeof(*src));
@@ -138,6 +169,17 @@ int img_convert(int argc, char **argv)
         if (!src[i])
             goto out;
         total += blk_length(src[i]);
+    }
+    if (o.backing_file && !o.backing_fmt) {
+        char path[4096];
+        struct blk *bb;
+        blk_resolve_backing_path(out, o.backing_file, path, sizeof(path));
+        if (blk_open(&bb, path, NULL, BLK_O_NO_BACKING, BLK_CACHE_WRITEBACK) < 0) {
+            img_error("Could not open backing file '%s': %s", path, blk_last_error());
+            goto out;
+        }
+        o.backing_fmt = strdup(blk_format(bb));
+        blk_close(bb);
     }
     if (!no_create) {
         o.size = total;
@@ -174,13 +216,18 @@ int img_convert(int argc, char **argv)
                 if (n > IMG_CHUNK)
                     n = IMG_CHUNK;
                 memset(buf, 0, cs);
-                ret = blk_pread(src[i], off, buf + (dst_off + off - start), n);
+                /* The cluster's head may hold the previous source's tail. */
+                ret = dst_off + off > start ? blk_pread(dst, start, buf, dst_off + off - start) : 0;
+                if (ret >= 0)
+                    ret = blk_pread(src[i], off, buf + (dst_off + off - start), n);
                 if (ret >= 0 && !img_is_zero(buf, cs)) {
                     uint64_t len = cs;
                     if (start + len > blk_length(dst))
                         len = blk_length(dst) - start;
                     ret = blk_pwrite_compressed(dst, start, buf, len);
                 }
+            } else if (o.backing_file) {
+                ret = img_write_over_backing(src[i], dst, off, dst_off + off, n, st, buf);
             } else if (!(st & BLK_STATUS_DATA)) {
                 ret = no_create ? blk_pwrite_zeroes(dst, dst_off + off, n, true) : 0;
             } else {

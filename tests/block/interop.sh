@@ -106,6 +106,21 @@ expect "rebase-safe" $IMG rebase -b "" "$T/rb.qcow2"
 expect_rc "rebase-compare" 0 qemu-img compare "$T/rb.qcow2" "$T/top.raw"
 expect_rc "rebase-qemu-check" 0 qemu-img check "$T/rb.qcow2"
 
+# convert -B: only what differs from the backing file is stored.
+qemu-img create -q -f raw "$T/bb.raw" 8M
+qemu-io -f raw -c 'write -P 1 0 8M' "$T/bb.raw" >/dev/null
+cp "$T/bb.raw" "$T/bs.raw"
+qemu-io -f raw -c 'write -P 2 1M 64k' -c 'write -z 3M 128k' "$T/bs.raw" >/dev/null
+expect convert-B $IMG convert -O qcow2 -B bb.raw -F raw "$T/bs.raw" "$T/cb.qcow2"
+expect_rc convert-B-qemu-check 0 qemu-img check "$T/cb.qcow2"
+expect_rc convert-B-compare 0 qemu-img compare "$T/cb.qcow2" "$T/bs.raw"
+if qemu-img check "$T/cb.qcow2" | grep -q "^1/128 = "; then ok convert-B-sparse; else bad convert-B-sparse "$(qemu-img check "$T/cb.qcow2")"; fi
+# Several sources into one compressed image, sizes not cluster multiples.
+head -c 100352 /dev/urandom >"$T/m1"; head -c 70144 /dev/zero | tr '\0' 'x' >"$T/m2"
+$IMG convert -c -O qcow2 -f raw "$T/m1" "$T/m2" "$T/mc.qcow2"
+cat "$T/m1" "$T/m2" >"$T/m12"
+expect_rc convert-multi-compressed 0 qemu-img compare -f qcow2 -F raw "$T/mc.qcow2" "$T/m12"
+
 # 5. Snapshots: qemu's read by us, ours read by qemu.
 qemu-img create -q -f qcow2 "$T/s.qcow2" 16M
 qemu-io -c 'write -P 1 0 2M' "$T/s.qcow2" >/dev/null
