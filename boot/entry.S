@@ -99,7 +99,7 @@ _start32:
     xor %ecx, %ecx
 1:  mov %ecx, %eax
     shl $21, %eax
-    or $0x83, %eax /* present, writable, 2 MiB */
+    or $0x87, %eax /* present, writable, user (the kernel runs in ring 3), 2 MiB */
     mov %eax, (%ebx, %ecx, 8)
     mov %ecx, %eax
     shr $11, %eax /* bits 32+ of the address: ecx * 2 MiB >> 32 */
@@ -111,12 +111,12 @@ _start32:
     xor %ecx, %ecx
 2:  mov %ecx, %eax
     shl $12, %eax
-    add $kern_boot_pd + 0x3, %eax
+    add $kern_boot_pd + 0x7, %eax
     mov %eax, (%ebx, %ecx, 8)
     inc %ecx
     cmp $4, %ecx
     jb 2b
-    mov $kern_boot_pdpt + 0x3, %eax
+    mov $kern_boot_pdpt + 0x7, %eax
     mov %eax, kern_boot_pml4
 
     mov %cr4, %eax
@@ -192,7 +192,7 @@ entry64:
     fninit
 
     xor %ebp, %ebp /* ends the backtrace */
-    call kern_main /* (magic, info): never returns */
+    call kern_start /* (magic, info): continues in ring 3, never returns */
 5:  hlt
     jmp 5b
 

@@ -57,8 +57,12 @@ void uart_write(const void *buf, size_t len)
 {
     const uint8_t *p = buf;
 
-    if (!uart_base)
+    if (!uart_base || !len)
         return;
+    if (kern_user_mode()) {
+        kern_syscall(KERN_SYS_UART_WRITE, (uint64_t)(uintptr_t)buf, len, 0);
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         /* A missing or wedged UART must not hang us: give up after ~10 ms. */
         for (int spin = 0; spin < 100000 && !(inb(uart_base + UART_LSR) & LSR_THRE); spin++)
@@ -71,6 +75,10 @@ void uart_drain_rx(void)
 {
     if (!uart_base)
         return;
+    if (kern_user_mode()) {
+        kern_syscall(KERN_SYS_UART_DRAIN, 0, 0, 0);
+        return;
+    }
     while (inb(uart_base + UART_LSR) & LSR_DR) {
         uint8_t c = inb(uart_base + UART_RBR);
         /* A full ring drops new input, as a full FIFO would. */

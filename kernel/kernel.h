@@ -39,6 +39,10 @@ void kern_puts(const char *s);
 void kern_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void kern_vprintf(const char *fmt, va_list ap);
 
+/* For ring 0, where newlib's printf (SSE) cannot run under the paravirtual KVM. */
+void kern_raw_puts(const char *s);
+void kern_raw_dec(uint64_t v);
+
 /* Print "baremu: <msg>" and stop the PC (power off if we can, else halt). */
 _Noreturn void kern_panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Stop this CPU for good with interrupts off. */
@@ -102,53 +106,142 @@ void kern_acpi_poweroff(void);
 /* isa-debug-exit (QEMU) if present: QEMU exits with (status << 1) | 1. */
 void kern_debug_exit(int status);
 
-/* ---- CPU helpers ---- */
+/* ---- privilege ---- */
+
+/*
+ * After kern_start() the kernel runs in ring 3: the paravirtual KVM of our
+ * test machines (kvm_pvm) executes ring-3 code natively but emulates ring 0
+ * instruction by instruction, without SSE. Ring 0 keeps only the trap
+ * handlers (built with -mgeneral-regs-only); port I/O, MSRs, invlpg and hlt
+ * from ring 3 go through kern_syscall() below. On other hypervisors and
+ * real PCs this costs one trap per I/O, which the console's rate hides.
+ */
+enum kern_sys {
+    KERN_SYS_OUT,        /* (port, size, value) */
+    KERN_SYS_IN,         /* (port, size) -> value */
+    KERN_SYS_RDMSR,      /* (msr) -> value */
+    KERN_SYS_WRMSR,      /* (msr, value) */
+    KERN_SYS_INVLPG,     /* (address) */
+    KERN_SYS_SLEEP,      /* enable interrupts, hlt until one arrives, disable them */
+    KERN_SYS_HALT,       /* stop for good */
+    KERN_SYS_UART_WRITE, /* (buffer, length): the console, one trap per buffer */
+    KERN_SYS_UART_DRAIN, /* move received bytes into the UART ring */
+};
+
+/* Where we run: ring 3 normally, ring 0 in trap handlers (which must not trap to themselves). */
+static inline bool kern_user_mode(void)
+{
+    uint16_t cs;
+    __asm__("mov %%cs, %0" : "=r"(cs));
+    return cs & 3;
+}
+
+static inline uint64_t kern_syscall(uint64_t op, uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t n = 520;
+
+    /*
+     * The paravirtual KVM turns "int $n" from ring 3 into #UD and runs
+     * SYSCALL's target still in ring 3, but delivers exceptions to ring 0:
+     * so the call is a ud2 that the #UD handler completes. After returning it
+     * emulates up to 1024 more instructions, which must not be SSE ones: the
+     * loop runs them out.
+     */
+    __asm__ volatile("ud2\n"
+                     "1: dec %4\n"
+                     "jnz 1b"
+                     : "+a"(op), "+D"(a), "+S"(b), "+d"(c), "+c"(n)
+                     :
+                     : "memory");
+    return op;
+}
+
+/* Boot entry after long mode: traps, then ring 3 at kern_main(magic, info). */
+_Noreturn void kern_start(uint32_t magic, uint64_t info);
+void kern_main(uint32_t magic, uint64_t info);
+
+/* ---- CPU helpers (work in ring 0 and ring 3) ---- */
 
 static inline void outb(uint16_t port, uint8_t v)
 {
-    __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_OUT, port, 1, v);
+    else
+        __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
 }
 static inline void outw(uint16_t port, uint16_t v)
 {
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_OUT, port, 2, v);
+    else
+        __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
 }
 static inline void outl(uint16_t port, uint32_t v)
 {
-    __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_OUT, port, 4, v);
+    else
+        __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
 }
 static inline uint8_t inb(uint16_t port)
 {
     uint8_t v;
+    if (kern_user_mode())
+        return (uint8_t)kern_syscall(KERN_SYS_IN, port, 1, 0);
     __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 static inline uint16_t inw(uint16_t port)
 {
     uint16_t v;
+    if (kern_user_mode())
+        return (uint16_t)kern_syscall(KERN_SYS_IN, port, 2, 0);
     __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
 static inline uint32_t inl(uint16_t port)
 {
     uint32_t v;
+    if (kern_user_mode())
+        return (uint32_t)kern_syscall(KERN_SYS_IN, port, 4, 0);
     __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
     return v;
+}
+static inline uint64_t rdmsr(uint32_t msr)
+{
+    uint32_t lo, hi;
+    if (kern_user_mode())
+        return kern_syscall(KERN_SYS_RDMSR, msr, 0, 0);
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+static inline void wrmsr(uint32_t msr, uint64_t v)
+{
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_WRMSR, msr, v, 0);
+    else
+        __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+static inline void invlpg(uint64_t va)
+{
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_INVLPG, va, 0, 0);
+    else
+        __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+}
+/* Sleep until an interrupt (sti's shadow: one pending now still ends the hlt). */
+static inline void kern_sleep(void)
+{
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_SLEEP, 0, 0, 0);
+    else
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
 }
 static inline uint64_t rdtsc(void)
 {
     uint32_t lo, hi;
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
-}
-static inline uint64_t rdmsr(uint32_t msr)
-{
-    uint32_t lo, hi;
-    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-    return ((uint64_t)hi << 32) | lo;
-}
-static inline void wrmsr(uint32_t msr, uint64_t v)
-{
-    __asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {

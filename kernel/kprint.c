@@ -35,6 +35,8 @@ void kern_printf(const char *fmt, ...)
 
 _Noreturn void kern_halt(void)
 {
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_HALT, 0, 0, 0);
     for (;;)
         __asm__ volatile("cli; hlt");
 }

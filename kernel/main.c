@@ -17,9 +17,6 @@
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
 
-void kern_main(uint32_t magic, uint64_t info);
-void kern_tls_init(void);
-
 /* Power-on to here, for bench/: the TSC counts from reset on PCs and in QEMU/KVM. */
 uint64_t kern_tsc_at_main;
 
@@ -83,9 +80,6 @@ void kern_main(uint32_t magic, uint64_t info)
     bool timing = false;
 
     kern_tsc_at_main = rdtsc();
-    kern_tls_init();
-    uart_init(UART_COM1);
-    kern_trap_init();
     boot_info(magic, info);
     if (kern_mem_init() < 0)
         kern_panic("no usable memory in the firmware's memory map");

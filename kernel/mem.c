@@ -26,6 +26,7 @@
 #define PAGE_1G 0x40000000ull
 #define PTE_P 0x1ull
 #define PTE_W 0x2ull
+#define PTE_U 0x4ull /* everything: the kernel itself runs in ring 3 (kernel.h) */
 #define PTE_PS 0x80ull
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 
@@ -60,11 +61,6 @@ static void zero(void *p, uint64_t len)
 {
     uint64_t n = len / 8;
     __asm__ volatile("rep stosq" : "+D"(p), "+c"(n) : "a"(0ull) : "memory");
-}
-
-static void invlpg(uint64_t va)
-{
-    __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 }
 
 /* Remove [base, end) from the free ranges. */
@@ -147,7 +143,7 @@ static uint64_t *next_table(uint64_t *table, unsigned idx)
         uint64_t p = page_alloc();
         if (!p)
             return NULL;
-        table[idx] = p | PTE_P | PTE_W;
+        table[idx] = p | PTE_P | PTE_W | PTE_U;
     }
     return (uint64_t *)(table[idx] & PTE_ADDR);
 }
@@ -170,7 +166,7 @@ static int map_2m(uint64_t va, uint64_t pa)
 
     if (!pde)
         return -ENOMEM;
-    *pde = pa | PTE_P | PTE_W | PTE_PS;
+    *pde = pa | PTE_P | PTE_W | PTE_U | PTE_PS;
     invlpg(va);
     return 0;
 }
@@ -198,15 +194,15 @@ static int extend_identity_map(uint64_t top)
     for (uint64_t a = 4 * PAGE_1G; a < top; a += PAGE_1G) {
         unsigned i = a / PAGE_1G;
         if (big) {
-            kern_boot_pdpt[i] = a | PTE_P | PTE_W | PTE_PS;
+            kern_boot_pdpt[i] = a | PTE_P | PTE_W | PTE_U | PTE_PS;
             continue;
         }
         uint64_t pd = page_alloc();
         if (!pd)
             return -ENOMEM;
         for (unsigned j = 0; j < 512; j++)
-            ((uint64_t *)pd)[j] = (a + j * PAGE_2M) | PTE_P | PTE_W | PTE_PS;
-        kern_boot_pdpt[i] = pd | PTE_P | PTE_W;
+            ((uint64_t *)pd)[j] = (a + j * PAGE_2M) | PTE_P | PTE_W | PTE_U | PTE_PS;
+        kern_boot_pdpt[i] = pd | PTE_P | PTE_W | PTE_U;
     }
     return 0;
 }
@@ -330,18 +326,27 @@ void kern_mem_guest_free(void *p, uint64_t size)
     }
 }
 
+/* In ring 0 (the #PF handler): no newlib, no stdio. */
+static _Noreturn void out_of_memory(void)
+{
+    kern_raw_puts("baremu: out of memory: all ");
+    kern_raw_dec(total_bytes >> 20);
+    kern_raw_puts(" MiB of this PC are in use; give the PC more memory or the guest less (-m)\r\n");
+    kern_debug_exit(1);
+    kern_acpi_poweroff();
+    kern_halt();
+}
+
 static void fault_in(uint64_t addr)
 {
     uint64_t va = addr & ~(PAGE_2M - 1);
     uint64_t f = frame_alloc();
 
     if (!f)
-        kern_panic("out of memory: all %lu MiB of this PC are in use; give the PC more memory "
-                   "or the guest less (-m)",
-                   (unsigned long)(total_bytes >> 20));
+        out_of_memory();
     zero((void *)f, PAGE_2M);
     if (map_2m(va, f) < 0)
-        kern_panic("out of memory for page tables");
+        out_of_memory();
 }
 
 bool kern_mem_fault(uint64_t addr, uint64_t error_code)
@@ -369,8 +374,8 @@ int kern_mem_protect_null(void)
     if (!pt)
         return -ENOMEM;
     for (unsigned i = 1; i < 512; i++)
-        ((uint64_t *)pt)[i] = (i * PAGE_4K) | PTE_P | PTE_W;
-    kern_boot_pd[0][0] = pt | PTE_P | PTE_W;
+        ((uint64_t *)pt)[i] = (i * PAGE_4K) | PTE_P | PTE_W | PTE_U;
+    kern_boot_pd[0][0] = pt | PTE_P | PTE_W | PTE_U;
     invlpg(0);
     return 0;
 }
@@ -381,8 +386,9 @@ void kern_build_boot_tables(void)
 {
     for (unsigned i = 0; i < 4; i++) {
         for (unsigned j = 0; j < 512; j++)
-            kern_boot_pd[i][j] = ((uint64_t)i * PAGE_1G + j * PAGE_2M) | PTE_P | PTE_W | PTE_PS;
-        kern_boot_pdpt[i] = (uint64_t)kern_boot_pd[i] | PTE_P | PTE_W;
+            kern_boot_pd[i][j] =
+                ((uint64_t)i * PAGE_1G + j * PAGE_2M) | PTE_P | PTE_W | PTE_U | PTE_PS;
+        kern_boot_pdpt[i] = (uint64_t)kern_boot_pd[i] | PTE_P | PTE_W | PTE_U;
     }
-    kern_boot_pml4[0] = (uint64_t)kern_boot_pdpt | PTE_P | PTE_W;
+    kern_boot_pml4[0] = (uint64_t)kern_boot_pdpt | PTE_P | PTE_W | PTE_U;
 }

@@ -108,8 +108,7 @@ int plat_wait(uint64_t deadline_ns)
         uint64_t wake = deadline_ns - now > cap ? now + cap : deadline_ns;
         kern_time_arm(wake);
         if (kern_time_can_wake())
-            /* sti's one-instruction shadow: an interrupt pending now still ends the hlt. */
-            __asm__ volatile("sti; hlt; cli" ::: "memory");
+            kern_sleep();
         else
             while (kern_time_ns() < wake && !uart_rx_pending())
                 __asm__ volatile("pause");

@@ -3,11 +3,17 @@
  * exception: demand paging gets a chance, anything else prints the
  * registers and a frame-pointer backtrace on the console and stops.
  *
- * Built with -mgeneral-regs-only: the stubs do not save SSE registers.
+ * Also the ring-3 entry (kern_start) and the int $0x80 gate through which
+ * ring 3 does what needs ring 0 (see kernel.h).
+ *
+ * Built with -mgeneral-regs-only: the stubs do not save SSE registers, and
+ * ring 0 under the paravirtual KVM cannot run SSE at all. For the same
+ * reason reports are formatted here, not with newlib's printf.
  */
 #include <stdint.h>
 #include <string.h>
 
+#include "drivers/uart.h"
 #include "kernel/kernel.h"
 
 struct kern_trap_frame {
@@ -40,6 +46,8 @@ struct desc_ptr {
 
 #define GDT_CODE64 0x08
 #define GDT_TSS 0x18
+#define GDT_USER_DATA (0x28 | 3)
+#define GDT_USER_CODE (0x30 | 3)
 #define IST_EXC 1    /* ordinary exceptions, including demand paging */
 #define IST_DOUBLE 2 /* #DF, NMI, #MC: a second stack so a fault in the first still reports */
 #define IST_SIZE (32 * 1024)
@@ -51,15 +59,19 @@ extern const uint64_t kern_trap_stubs[256];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
-static uint64_t gdt[5] __attribute__((aligned(16))) = {
+static uint64_t gdt[7] __attribute__((aligned(16))) = {
     0,
     0x00AF9A000000FFFFull, /* 0x08: 64-bit code, as boot/entry.S */
     0x00CF92000000FFFFull, /* 0x10: data */
     0,                     /* 0x18: TSS, filled at init (two slots) */
     0,
+    0x00CFF2000000FFFFull, /* 0x28: ring-3 data */
+    0x00AFFA000000FFFFull, /* 0x30: ring-3 64-bit code */
 };
 static uint8_t ist_exc[IST_SIZE] __attribute__((aligned(16)));
 static uint8_t ist_double[IST_SIZE] __attribute__((aligned(16)));
+/* Ring 0's stack for interrupts and system calls from ring 3. */
+uint8_t kern_ring0_stack[IST_SIZE] __attribute__((aligned(16)));
 static void (*vec_handlers[256])(void);
 static uint16_t pic_mask = 0xFFFF;
 
@@ -88,13 +100,13 @@ static const char *const exc_names[32] = {
     "control protection",
 };
 
-static void set_gate(int vec, uint64_t handler, int ist)
+static void set_gate(int vec, uint64_t handler, int ist, int dpl)
 {
     idt[vec] = (struct idt_gate){
         .off_lo = handler & 0xFFFF,
         .sel = GDT_CODE64,
         .ist = ist,
-        .type = 0x8E, /* present, ring 0, interrupt gate: IF cleared on entry */
+        .type = 0x8E | dpl << 5, /* present, interrupt gate: IF cleared on entry */
         .off_mid = (handler >> 16) & 0xFFFF,
         .off_hi = handler >> 32,
     };
@@ -123,6 +135,7 @@ void kern_trap_init(void)
 
     tss.ist[IST_EXC - 1] = (uint64_t)(ist_exc + IST_SIZE);
     tss.ist[IST_DOUBLE - 1] = (uint64_t)(ist_double + IST_SIZE);
+    tss.rsp[0] = (uint64_t)(kern_ring0_stack + IST_SIZE);
     tss.iomap = sizeof(tss); /* no I/O bitmap */
     gdt[3] =
         (sizeof(tss) - 1) | ((t & 0xFFFFFF) << 16) | (0x89ull << 40) | (((t >> 24) & 0xFF) << 56);
@@ -134,7 +147,7 @@ void kern_trap_init(void)
         int ist = 0;
         if (v < 32)
             ist = (v == 2 || v == 8 || v == 18) ? IST_DOUBLE : IST_EXC;
-        set_gate(v, kern_trap_stubs[v], ist);
+        set_gate(v, kern_trap_stubs[v], ist, 0);
     }
     __asm__ volatile("lidt %0" : : "m"(ip));
     pic_init();
@@ -177,29 +190,83 @@ static bool frame_ok(uint64_t fp)
     return fp && !(fp & 7) && fp >= 0x1000 && fp < 0xFFFFF000ull;
 }
 
+static void raw_puts(const char *str)
+{
+    size_t n = 0;
+
+    while (str[n])
+        n++;
+    uart_write(str, n);
+}
+
+static void raw_hex(uint64_t v, int digits)
+{
+    char b[17];
+
+    for (int i = digits - 1; i >= 0; i--, v >>= 4)
+        b[i] = "0123456789abcdef"[v & 15];
+    b[digits] = 0;
+    raw_puts(b);
+}
+
+void kern_raw_dec(uint64_t v)
+{
+    char b[21];
+    int i = 20;
+
+    b[i] = 0;
+    do {
+        b[--i] = '0' + v % 10;
+        v /= 10;
+    } while (v);
+    raw_puts(b + i);
+}
+
+void kern_raw_puts(const char *s)
+{
+    raw_puts(s);
+}
+
+static void reg(const char *name, uint64_t v)
+{
+    raw_puts("  ");
+    raw_puts(name);
+    raw_puts(" ");
+    raw_hex(v, 16);
+}
+
 static _Noreturn void report(const struct kern_trap_frame *f)
 {
     const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "?";
 
-    kern_printf("\r\nbaremu: CPU exception %lu (%s), error code %#lx\r\n", (unsigned long)f->vector,
-                name, (unsigned long)f->error);
-    kern_printf("  rip %016lx  cs %04lx  rflags %016lx\r\n", f->rip, f->cs, f->rflags);
-    kern_printf("  rsp %016lx  ss %04lx  cr2 %016lx  cr3 %016lx\r\n", f->rsp, f->ss, read_cr2(),
-                read_cr3());
-    kern_printf("  rax %016lx  rbx %016lx  rcx %016lx  rdx %016lx\r\n", f->rax, f->rbx, f->rcx,
-                f->rdx);
-    kern_printf("  rsi %016lx  rdi %016lx  rbp %016lx  r8  %016lx\r\n", f->rsi, f->rdi, f->rbp,
-                f->r8);
-    kern_printf("  r9  %016lx  r10 %016lx  r11 %016lx  r12 %016lx\r\n", f->r9, f->r10, f->r11,
-                f->r12);
-    kern_printf("  r13 %016lx  r14 %016lx  r15 %016lx\r\n", f->r13, f->r14, f->r15);
-    kern_printf("  backtrace (addr2line -e build/metal/baremu.elf):\r\n    %016lx\r\n", f->rip);
+    raw_puts("\r\nbaremu: CPU exception ");
+    kern_raw_dec(f->vector);
+    raw_puts(" (");
+    raw_puts(name);
+    raw_puts("), error code ");
+    raw_hex(f->error, 4);
+    raw_puts("\r\n");
+    reg("rip", f->rip), reg("cs ", f->cs), reg("rfl", f->rflags), raw_puts("\r\n");
+    reg("rsp", f->rsp), reg("ss ", f->ss), reg("cr2", read_cr2()), reg("cr3", read_cr3());
+    raw_puts("\r\n");
+    reg("rax", f->rax), reg("rbx", f->rbx), reg("rcx", f->rcx), reg("rdx", f->rdx);
+    raw_puts("\r\n");
+    reg("rsi", f->rsi), reg("rdi", f->rdi), reg("rbp", f->rbp), reg("r8 ", f->r8);
+    raw_puts("\r\n");
+    reg("r9 ", f->r9), reg("r10", f->r10), reg("r11", f->r11), reg("r12", f->r12);
+    raw_puts("\r\n");
+    reg("r13", f->r13), reg("r14", f->r14), reg("r15", f->r15), raw_puts("\r\n");
+    raw_puts("  backtrace (addr2line -e build/metal/baremu.elf):\r\n    ");
+    raw_hex(f->rip, 16);
+    raw_puts("\r\n");
     uint64_t fp = f->rbp;
     for (int i = 0; i < 16 && frame_ok(fp); i++) {
         uint64_t ret = ((uint64_t *)fp)[1];
         if (ret < (uint64_t)__image_start || ret >= (uint64_t)__bss_end)
             break;
-        kern_printf("    %016lx\r\n", ret);
+        raw_puts("    ");
+        raw_hex(ret, 16);
+        raw_puts("\r\n");
         uint64_t next = ((uint64_t *)fp)[0];
         if (next <= fp)
             break;
@@ -208,11 +275,97 @@ static _Noreturn void report(const struct kern_trap_frame *f)
     kern_halt();
 }
 
+uint64_t kern_sys_dispatch(uint64_t a, uint64_t b, uint64_t c, uint64_t op);
+uint64_t kern_sys_dispatch(uint64_t a, uint64_t b, uint64_t c, uint64_t op)
+{
+    uint16_t port = a;
+    uint32_t v32 = c, lo, hi;
+
+    switch (op) {
+    case KERN_SYS_OUT:
+        if (b == 1)
+            __asm__ volatile("outb %b0, %w1" : : "a"(v32), "Nd"(port));
+        else if (b == 2)
+            __asm__ volatile("outw %w0, %w1" : : "a"(v32), "Nd"(port));
+        else
+            __asm__ volatile("outl %0, %w1" : : "a"(v32), "Nd"(port));
+        return 0;
+    case KERN_SYS_IN:
+        if (b == 1) {
+            uint8_t v;
+            __asm__ volatile("inb %w1, %0" : "=a"(v) : "Nd"(port));
+            return v;
+        }
+        if (b == 2) {
+            uint16_t v;
+            __asm__ volatile("inw %w1, %0" : "=a"(v) : "Nd"(port));
+            return v;
+        }
+        __asm__ volatile("inl %w1, %0" : "=a"(lo) : "Nd"(port));
+        return lo;
+    case KERN_SYS_RDMSR:
+        __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"((uint32_t)a));
+        return ((uint64_t)hi << 32) | lo;
+    case KERN_SYS_WRMSR:
+        __asm__ volatile("wrmsr" : : "c"((uint32_t)a), "a"((uint32_t)b), "d"((uint32_t)(b >> 32)));
+        return 0;
+    case KERN_SYS_INVLPG:
+        __asm__ volatile("invlpg (%0)" : : "r"(a) : "memory");
+        return 0;
+    case KERN_SYS_SLEEP:
+        __asm__ volatile("sti; hlt; cli" ::: "memory");
+        return 0;
+    case KERN_SYS_UART_WRITE:
+        uart_write((const void *)a, b);
+        return 0;
+    case KERN_SYS_UART_DRAIN:
+        uart_drain_rx();
+        return 0;
+    case KERN_SYS_HALT:
+        for (;;)
+            __asm__ volatile("cli; hlt");
+    }
+    return (uint64_t)-1;
+}
+
+void kern_start(uint32_t magic, uint64_t info)
+{
+    extern uint8_t kern_stack_top[];
+    void kern_tls_init(void);
+
+    kern_tls_init();
+    uart_init(UART_COM1);
+    kern_trap_init();
+    /*
+     * Ring 3 with interrupts off: only KERN_SYS_SLEEP lets them in. The
+     * stack starts as after a call (aligned to 16 less the return address),
+     * with a zero frame pointer that ends backtraces.
+     */
+    __asm__ volatile("xor %%ebp, %%ebp\n"
+                     "pushq %[ss]\n"
+                     "pushq %[sp]\n"
+                     "pushq $0x2\n"
+                     "pushq %[cs]\n"
+                     "pushq %[ip]\n"
+                     "iretq"
+                     :
+                     : [ss] "i"(GDT_USER_DATA), [sp] "r"((uint64_t)kern_stack_top - 8),
+                       [cs] "i"(GDT_USER_CODE), [ip] "r"((uint64_t)kern_main), "D"((uint64_t)magic),
+                       "S"(info)
+                     : "memory");
+    __builtin_unreachable();
+}
+
 void kern_trap_dispatch(struct kern_trap_frame *f);
 void kern_trap_dispatch(struct kern_trap_frame *f)
 {
     uint64_t vec = f->vector;
 
+    if (vec == 6 && (f->cs & 3) && *(const uint16_t *)f->rip == 0x0B0F) {
+        f->rax = kern_sys_dispatch(f->rdi, f->rsi, f->rdx, f->rax);
+        f->rip += 2;
+        return;
+    }
     if (vec < 32) {
         if (vec == 14 && kern_mem_fault(read_cr2(), f->error))
             return;

@@ -16,8 +16,9 @@ METAL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
     -ffreestanding -fbuiltin -fno-stack-protector -mno-red-zone -fno-pic -fno-pie \
     -mcmodel=small -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
     -nostdinc -isystem $(METAL_SYSROOT)/include -isystem $(METAL_GCC_INC) -I. $(EXTRA_CFLAGS)
-# Code reachable from interrupt and exception handlers, which do not save SSE state.
-METAL_NOSSE_SRCS := kernel/trap.c kernel/mem.c kernel/time.c drivers/uart.c
+# Code reachable from interrupt and exception handlers (ring 0), which do not
+# save SSE state and, under the paravirtual KVM, cannot run SSE at all.
+METAL_NOSSE_SRCS := kernel/trap.c kernel/mem.c kernel/time.c kernel/acpi.c drivers/uart.c
 
 METAL_KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/*.c)
 METAL_ASM_SRCS := boot/entry.S $(wildcard kernel/*.S)
