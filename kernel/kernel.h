@@ -75,6 +75,8 @@ int kern_mem_init(void);
  * BIOS data area (ACPI's EBDA pointer) has been read.
  */
 int kern_mem_protect_null(void);
+/* Zero up to max_frames spare frames for demand paging (ring 3; cheap to call often). */
+void kern_mem_prezero(unsigned max_frames);
 /* Bytes of physical memory not yet handed out. */
 uint64_t kern_mem_free_bytes(void);
 uint64_t kern_mem_total_bytes(void);

@@ -52,6 +52,15 @@ static uint64_t total_bytes;
 static uint64_t heap_brk = HEAP_BASE;
 static uint64_t guest_next = GUEST_BASE;
 
+/*
+ * Frames zeroed ahead of need by ring 3 (kern_mem_prezero): the #PF handler
+ * runs in ring 0, which the paravirtual KVM emulates instruction by
+ * instruction, so zeroing 2 MiB there costs far more than mapping.
+ */
+#define PREZERO_MAX 16
+static uint64_t prezeroed[PREZERO_MAX];
+static unsigned nprezeroed;
+
 struct guest_block {
     uint64_t base, size; /* size 0: free slot */
 };
@@ -245,12 +254,24 @@ int kern_mem_init(void)
         total_bytes += ranges[i].end - ranges[i].base;
     if (top > 4 * PAGE_1G && extend_identity_map(top) < 0)
         return -ENOMEM;
+    kern_mem_prezero(PREZERO_MAX);
     return total_bytes ? 0 : -ENOMEM;
+}
+
+void kern_mem_prezero(unsigned max_frames)
+{
+    while (max_frames-- && nprezeroed < PREZERO_MAX) {
+        uint64_t f = frame_alloc();
+        if (!f)
+            return;
+        zero((void *)f, PAGE_2M);
+        prezeroed[nprezeroed++] = f;
+    }
 }
 
 uint64_t kern_mem_free_bytes(void)
 {
-    uint64_t n = nfree_frames * PAGE_2M;
+    uint64_t n = (nfree_frames + nprezeroed) * PAGE_2M;
 
     for (int i = 0; i < nranges; i++) {
         uint64_t b = (ranges[i].base + PAGE_2M - 1) & ~(PAGE_2M - 1);
@@ -340,11 +361,16 @@ static _Noreturn void out_of_memory(void)
 static void fault_in(uint64_t addr)
 {
     uint64_t va = addr & ~(PAGE_2M - 1);
-    uint64_t f = frame_alloc();
+    uint64_t f;
 
-    if (!f)
-        out_of_memory();
-    zero((void *)f, PAGE_2M);
+    if (nprezeroed) {
+        f = prezeroed[--nprezeroed];
+    } else {
+        f = frame_alloc();
+        if (!f)
+            out_of_memory();
+        zero((void *)f, PAGE_2M);
+    }
     if (map_2m(va, f) < 0)
         out_of_memory();
 }

@@ -93,6 +93,7 @@ uint64_t plat_wallclock_ns(void)
 
 int plat_poll(void)
 {
+    kern_mem_prezero(1); /* between vCPU slices: keep the page-fault path short */
     return metal_console_poll();
 }
 
