@@ -303,11 +303,12 @@ typedef void blk_progress_fn(void *opaque, uint64_t done, uint64_t total);
 int blk_stream(struct blk *top, blk_progress_fn *progress, void *opaque);
 
 /*
- * commit: write every range allocated in top into its backing file (opened
- * writable by the caller: blk_open of the chain with BLK_O_RDWR makes the
- * backing writable too when commit is intended, see blk_reopen_backing_rw).
+ * commit: write every range allocated in the layers from top down to (not
+ * including) base into base, which must be in top's backing chain and
+ * writable (see blk_reopen_backing_rw); base NULL is top's backing file.
+ * 0 or -errno.
  */
-int blk_commit(struct blk *top, blk_progress_fn *progress, void *opaque);
+int blk_commit(struct blk *top, struct blk *base, blk_progress_fn *progress, void *opaque);
 
 /* Reopen b's backing node read-write (for commit). 0 or -errno. */
 int blk_reopen_backing_rw(struct blk *b);

@@ -70,13 +70,39 @@ int blk_stream(struct blk *top, blk_progress_fn *progress, void *opaque)
     return ret;
 }
 
-int blk_commit(struct blk *top, blk_progress_fn *progress, void *opaque)
+/* Status of [off, off+len) in the layers from top down to, not including, base. */
+static int blk_status_above_base(struct blk *top, struct blk *base, uint64_t off, uint64_t len,
+                                 uint64_t *pnum)
 {
-    struct blk *base = top->backing;
+    for (struct blk *cur = top; cur && cur != base; cur = cur->backing) {
+        uint64_t n, host;
+        int st;
+
+        if (off >= cur->size)
+            break;
+        if (len > cur->size - off)
+            len = cur->size - off;
+        st = blk_block_status(cur, off, len, &n, &host);
+        if (st < 0)
+            return st;
+        if (st & BLK_STATUS_ALLOCATED) {
+            *pnum = n;
+            return st;
+        }
+        len = n;
+    }
+    *pnum = len;
+    return 0;
+}
+
+int blk_commit(struct blk *top, struct blk *base, blk_progress_fn *progress, void *opaque)
+{
     uint64_t off = 0, size = top->size;
     uint8_t *buf;
     int ret = 0;
 
+    if (!base)
+        base = top->backing;
     if (!base)
         return blk_error(-EINVAL, "'%s' has no backing file to commit to", top->filename);
     if (base->read_only)
@@ -90,15 +116,16 @@ int blk_commit(struct blk *top, blk_progress_fn *progress, void *opaque)
     if (!buf)
         return -ENOMEM;
     while (off < size) {
-        uint64_t n, host;
-        int st = blk_block_status(top, off, size - off < BLK_JOB_CHUNK ? size - off : BLK_JOB_CHUNK,
-                                  &n, &host);
+        uint64_t n;
+        int st = blk_status_above_base(top, base, off,
+                                       size - off < BLK_JOB_CHUNK ? size - off : BLK_JOB_CHUNK, &n);
 
         if (st < 0) {
             ret = st;
             break;
         }
         if (st & BLK_STATUS_ALLOCATED) {
+            /* Reading through top gives the content the layers above base show. */
             if ((st & BLK_STATUS_ZERO) && !(st & BLK_STATUS_DATA))
                 ret = blk_pwrite_zeroes(base, off, n, false);
             else if ((ret = blk_pread(top, off, buf, n)) >= 0)

@@ -391,9 +391,9 @@ out:
 
 int img_commit(int argc, char **argv)
 {
-    const char *fmt = NULL, *cache = "unsafe";
+    const char *fmt = NULL, *cache = "unsafe", *base_name = NULL;
     bool keep = false, progress = false, quiet = false;
-    struct blk *b;
+    struct blk *b, *parent, *base = NULL;
     int c, ret;
 
     optind = 1;
@@ -406,8 +406,9 @@ int img_commit(int argc, char **argv)
             cache = optarg;
             break;
         case 'b':
-            img_error("commit -b (a base deeper than the backing file) is not supported");
-            return 1;
+            base_name = optarg;
+            keep = true; /* as in qemu-img: a base other than the backing file implies -d */
+            break;
         case 'd':
             keep = true;
             break;
@@ -430,9 +431,27 @@ int img_commit(int argc, char **argv)
     b = img_open(argv[optind], fmt, BLK_O_RDWR, cache);
     if (!b)
         return 1;
-    ret = blk_reopen_backing_rw(b);
+    /* The base: the backing file, or the chain member -b names (as stored or resolved). */
+    for (parent = b; blk_backing(parent); parent = blk_backing(parent)) {
+        struct blk *cand = blk_backing(parent);
+        const char *fn = blk_filename(cand);
+        size_t fl = strlen(fn), bl = base_name ? strlen(base_name) : 0;
+        if (!base_name || !strcmp(fn, base_name) ||
+            (fl > bl && fn[fl - bl - 1] == '/' && !strcmp(fn + fl - bl, base_name))) {
+            base = cand;
+            break;
+        }
+    }
+    if (!base) {
+        img_error(base_name ? "'%s' is not in the backing chain of '%s'"
+                            : "Image '%s' has no backing file (%s)",
+                  base_name ? base_name : argv[optind], argv[optind]);
+        blk_close(b);
+        return 1;
+    }
+    ret = blk_reopen_backing_rw(parent);
     if (ret >= 0)
-        ret = blk_commit(b, progress && !quiet ? img_progress : NULL, NULL);
+        ret = blk_commit(b, blk_backing(parent), progress && !quiet ? img_progress : NULL, NULL);
     if (progress && !quiet)
         img_progress_end();
     if (ret >= 0 && !keep)

@@ -100,6 +100,18 @@ expect_rc "commit-qemu-check-base" 0 qemu-img check "$T/mid2.qcow2"
 expect_rc "commit-qemu-check-top" 0 qemu-img check "$T/top2.qcow2"
 expect_rc "commit-chain-compare" 0 qemu-img compare "$T/top2.qcow2" "$T/top2.raw"
 expect_rc "commit-base-compare" 0 qemu-img compare "$T/mid2.qcow2" "$T/top2.raw"
+# commit -b: a three-image chain committed into its bottom.
+qemu-img create -q -f qcow2 "$T/c1.qcow2" 4M
+qemu-io -c 'write -P 1 0 4M' "$T/c1.qcow2" >/dev/null
+qemu-img create -q -f qcow2 -b c1.qcow2 -F qcow2 "$T/c2.qcow2"
+qemu-io -c 'write -P 2 1M 1M' "$T/c2.qcow2" >/dev/null
+qemu-img create -q -f qcow2 -b c2.qcow2 -F qcow2 "$T/c3.qcow2"
+qemu-io -c 'write -P 3 1536k 64k' -c 'write -z 3M 64k' "$T/c3.qcow2" >/dev/null
+qemu-img convert -O raw "$T/c3.qcow2" "$T/c3.raw"
+expect commit-base $IMG commit -b c1.qcow2 "$T/c3.qcow2"
+expect_rc commit-base-compare 0 qemu-img compare -f qcow2 -F raw "$T/c1.qcow2" "$T/c3.raw"
+expect_rc commit-base-qemu-check 0 qemu-img check "$T/c1.qcow2"
+expect_rc commit-base-not-in-chain 1 $IMG commit -b nothere.qcow2 "$T/c3.qcow2"
 # rebase (safe) onto nothing keeps the content.
 cp "$T/top.qcow2" "$T/rb.qcow2"
 expect "rebase-safe" $IMG rebase -b "" "$T/rb.qcow2"
