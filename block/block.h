@@ -303,6 +303,20 @@ typedef void blk_progress_fn(void *opaque, uint64_t done, uint64_t total);
 int blk_stream(struct blk *top, blk_progress_fn *progress, void *opaque);
 
 /*
+ * The same job in steps, for running it while the guest runs (the monitor's
+ * block-stream): start, then call step from the main loop until it returns
+ * 1 (all copied; *done and *total report progress), then finish(true) to
+ * drop the backing file. Guest writes between steps are safe: each step
+ * copies only what top still lacks. finish(false) cancels (top keeps its
+ * backing file and whatever was already copied). Steps return 0 (more to
+ * do), 1 (done) or -errno; start and finish 0 or -errno.
+ */
+struct blk_stream_job;
+int blk_stream_start(struct blk *top, struct blk_stream_job **out);
+int blk_stream_step(struct blk_stream_job *j, uint64_t *done, uint64_t *total);
+int blk_stream_finish(struct blk_stream_job *j, bool complete);
+
+/*
  * commit: write every range allocated in the layers from top down to (not
  * including) base into base, which must be in top's backing chain and
  * writable (see blk_reopen_backing_rw); base NULL is top's backing file.

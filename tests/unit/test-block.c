@@ -110,11 +110,58 @@ static void test_qcow2_roundtrip(void)
     free(rd);
 }
 
+/* block-stream in steps with a guest write between them: both survive, the backing goes. */
+static void test_stream_steps(void)
+{
+    char base[] = "/tmp/test-block-base-XXXXXX", top[] = "/tmp/test-block-top-XXXXXX";
+    int fb = mkstemp(base), ft = mkstemp(top);
+    struct blk_create_opts o = {.size = 8 << 20};
+    struct blk_stream_job *j;
+    uint64_t done, total;
+    uint8_t *buf = malloc(8 << 20);
+    struct blk *b;
+    int r, steps = 0;
+
+    CHECK(fb >= 0 && ft >= 0);
+    close(fb);
+    close(ft);
+    CHECK(blk_create(base, "raw", &o) == 0);
+    CHECK(blk_open(&b, base, "raw", BLK_O_RDWR, BLK_CACHE_WRITEBACK) == 0);
+    memset(buf, 0x33, 8 << 20);
+    CHECK(blk_pwrite(b, 0, buf, 8 << 20) == 0);
+    CHECK(blk_close(b) == 0);
+    o.backing_file = base;
+    o.backing_fmt = "raw";
+    CHECK(blk_create(top, "qcow2", &o) == 0);
+    CHECK(blk_open(&b, top, "qcow2", BLK_O_RDWR, BLK_CACHE_WRITEBACK) == 0);
+    CHECK(blk_stream_start(b, &j) == 0);
+    CHECK(blk_stream_step(j, &done, &total) == 0);
+    CHECK(done == 2 << 20 && total == 8 << 20);
+    memset(buf, 0x44, 4096);
+    CHECK(blk_pwrite(b, 6 << 20, buf, 4096) == 0); /* the guest, mid-stream */
+    while ((r = blk_stream_step(j, &done, &total)) == 0)
+        steps++;
+    CHECK(r == 1 && steps == 3); /* 2-4M, 4-6M, the guest's own cluster skipped, the rest */
+    CHECK(blk_stream_finish(j, true) == 0);
+    CHECK(blk_backing(b) == NULL);
+    CHECK(blk_close(b) == 0);
+    unlink(base); /* the top must not need it any more */
+    CHECK(blk_open(&b, top, "qcow2", 0, BLK_CACHE_WRITEBACK) == 0);
+    CHECK(blk_pread(b, 0, buf, 8 << 20) == 0);
+    CHECK(buf[0] == 0x33 && buf[(6 << 20) - 1] == 0x33 && buf[6 << 20] == 0x44 &&
+          buf[(6 << 20) + 4095] == 0x44 && buf[(6 << 20) + 4096] == 0x33 &&
+          buf[(8 << 20) - 1] == 0x33);
+    CHECK(blk_close(b) == 0);
+    unlink(top);
+    free(buf);
+}
+
 int main(void)
 {
     test_refcount_packing();
     test_compressed_entry();
     test_paths_and_options();
     test_qcow2_roundtrip();
+    test_stream_steps();
     return check_summary("test-block");
 }
