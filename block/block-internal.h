@@ -48,16 +48,16 @@ struct blk_driver {
 
 struct blk {
     const struct blk_driver *drv;
-    void *opaque;            /* driver state */
-    struct blk *file;        /* protocol node under a format node */
-    struct blk *backing;     /* backing node, or NULL */
-    struct plat_bfile *bf;   /* protocol nodes only */
+    void *opaque;          /* driver state */
+    struct blk *file;      /* protocol node under a format node */
+    struct blk *backing;   /* backing node, or NULL */
+    struct plat_bfile *bf; /* protocol nodes only */
     char *filename;
-    uint64_t size;           /* virtual size */
-    unsigned flags;          /* BLK_O_* it was opened with */
+    uint64_t size;  /* virtual size */
+    unsigned flags; /* BLK_O_* it was opened with */
     bool read_only;
     enum blk_cache_mode cache;
-    bool wce;                /* guest write cache enabled */
+    bool wce; /* guest write cache enabled */
     /* Backing file as stored in the image (format drivers set these on open). */
     char *backing_file;
     char *backing_fmt;

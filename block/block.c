@@ -81,8 +81,8 @@ static void blk_free_node(struct blk *b)
     free(b);
 }
 
-static int blk_open_depth(struct blk **out, const char *filename, const char *fmt,
-                          unsigned flags, enum blk_cache_mode cache, int depth);
+static int blk_open_depth(struct blk **out, const char *filename, const char *fmt, unsigned flags,
+                          enum blk_cache_mode cache, int depth);
 
 static int blk_open_protocol(struct blk **out, const char *filename, unsigned flags,
                              enum blk_cache_mode cache)
@@ -114,8 +114,8 @@ static int blk_open_protocol(struct blk **out, const char *filename, unsigned fl
     return 0;
 }
 
-static int blk_open_depth(struct blk **out, const char *filename, const char *fmt,
-                          unsigned flags, enum blk_cache_mode cache, int depth)
+static int blk_open_depth(struct blk **out, const char *filename, const char *fmt, unsigned flags,
+                          enum blk_cache_mode cache, int depth)
 {
     const struct blk_driver *drv = NULL;
     struct blk *file = NULL, *b = NULL;
@@ -177,8 +177,8 @@ static int blk_open_depth(struct blk **out, const char *filename, const char *fm
 
         blk_resolve_backing_path(filename, b->backing_file, path, sizeof(path));
         /* The backing chain is read-only; commit reopens it. */
-        ret = blk_open_depth(&b->backing, path, b->backing_fmt,
-                             flags & ~(BLK_O_RDWR | BLK_O_CHECK), cache, depth + 1);
+        ret = blk_open_depth(&b->backing, path, b->backing_fmt, flags & ~(BLK_O_RDWR | BLK_O_CHECK),
+                             cache, depth + 1);
         if (ret < 0) {
             char why[512];
             snprintf(why, sizeof(why), "%s", blk_errmsg);
@@ -338,8 +338,7 @@ struct blk *blk_backing(struct blk *b)
     return b->backing;
 }
 
-int blk_block_status(struct blk *b, uint64_t off, uint64_t len, uint64_t *pnum,
-                     uint64_t *host_off)
+int blk_block_status(struct blk *b, uint64_t off, uint64_t len, uint64_t *pnum, uint64_t *host_off)
 {
     int ret = blk_check_range(b, off, len);
 
@@ -412,7 +411,7 @@ int blk_get_info(struct blk *b, struct blk_info *info)
     info->backing_fmt = b->backing_fmt;
     if (b->backing_file)
         blk_resolve_backing_path(b->filename, b->backing_file, info->backing_file_full,
-                            sizeof(info->backing_file_full));
+                                 sizeof(info->backing_file_full));
     return b->drv->get_info ? b->drv->get_info(b, info) : 0;
 }
 
@@ -434,10 +433,10 @@ int blk_check(struct blk *b, struct blk_check_result *res, int fix,
     return b->drv->check(b, res, fix, print, opaque);
 }
 
-#define BLK_NEED(op, what)                                                                        \
-    do {                                                                                          \
-        if (!b->drv->op)                                                                          \
-            return blk_error(-ENOTSUP, "Format '%s' does not support %s", b->drv->name, what);   \
+#define BLK_NEED(op, what)                                                                         \
+    do {                                                                                           \
+        if (!b->drv->op)                                                                           \
+            return blk_error(-ENOTSUP, "Format '%s' does not support %s", b->drv->name, what);     \
     } while (0)
 
 int blk_snapshot_list(struct blk *b, struct blk_snapshot_info **out)

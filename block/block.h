@@ -29,10 +29,10 @@ enum blk_cache_mode {
 };
 
 /* blk_open() flags. */
-#define BLK_O_RDWR 1u        /* writable (else read-only) */
-#define BLK_O_NO_BACKING 2u  /* do not open the backing chain (info, rebase -u, check) */
-#define BLK_O_CHECK 4u       /* for check/repair: no repair on open, accept corrupt images */
-#define BLK_O_NO_IO 8u       /* metadata only; reads of data are not needed */
+#define BLK_O_RDWR 1u       /* writable (else read-only) */
+#define BLK_O_NO_BACKING 2u /* do not open the backing chain (info, rebase -u, check) */
+#define BLK_O_CHECK 4u      /* for check/repair: no repair on open, accept corrupt images */
+#define BLK_O_NO_IO 8u      /* metadata only; reads of data are not needed */
 
 /* Parse "writeback", "writethrough", "none", "directsync", "unsafe". 0 or -EINVAL. */
 int blk_parse_cache_mode(const char *s, enum blk_cache_mode *out);
@@ -104,10 +104,10 @@ const char *blk_filename(struct blk *b);
 struct blk *blk_backing(struct blk *b);
 
 /* blk_block_status() result bits, as QEMU's BDRV_BLOCK_*. */
-#define BLK_STATUS_DATA 1u       /* reads come from data stored somewhere */
-#define BLK_STATUS_ZERO 2u       /* reads as zeros */
-#define BLK_STATUS_OFFSET 4u     /* *host_off is the data's offset in the file */
-#define BLK_STATUS_ALLOCATED 8u  /* this layer decides the content (not the backing) */
+#define BLK_STATUS_DATA 1u      /* reads come from data stored somewhere */
+#define BLK_STATUS_ZERO 2u      /* reads as zeros */
+#define BLK_STATUS_OFFSET 4u    /* *host_off is the data's offset in the file */
+#define BLK_STATUS_ALLOCATED 8u /* this layer decides the content (not the backing) */
 #define BLK_STATUS_COMPRESSED 16u
 
 /*
@@ -115,8 +115,7 @@ struct blk *blk_backing(struct blk *b);
  * (>= 0) valid for *pnum bytes (1 .. len), *host_off set when
  * BLK_STATUS_OFFSET. -errno on error.
  */
-int blk_block_status(struct blk *b, uint64_t off, uint64_t len, uint64_t *pnum,
-                     uint64_t *host_off);
+int blk_block_status(struct blk *b, uint64_t off, uint64_t len, uint64_t *pnum, uint64_t *host_off);
 
 /*
  * Like blk_block_status but through the backing chain: *depth is how many
@@ -150,11 +149,11 @@ int blk_create(const char *filename, const char *fmt, const struct blk_create_op
 struct blk_info {
     const char *format;
     uint64_t virtual_size;
-    int64_t actual_size; /* storage used by the file, or -1 */
-    uint32_t cluster_size; /* 0 when the format has none */
-    const char *backing_file;          /* as stored, or NULL */
-    char backing_file_full[4096];      /* resolved against the image's directory */
-    const char *backing_fmt;           /* or NULL */
+    int64_t actual_size;          /* storage used by the file, or -1 */
+    uint32_t cluster_size;        /* 0 when the format has none */
+    const char *backing_file;     /* as stored, or NULL */
+    char backing_file_full[4096]; /* resolved against the image's directory */
+    const char *backing_fmt;      /* or NULL */
     bool dirty;
     /* qcow2 only */
     bool is_qcow2;
@@ -224,10 +223,10 @@ int blk_snapshot_delete(struct blk *b, const char *name);
 int blk_change_backing_file(struct blk *b, const char *backing_file, const char *backing_fmt);
 
 struct blk_amend_opts {
-    int compat;        /* 0: unchanged, else 2 or 3 */
-    int lazy_refcounts; /* -1: unchanged, else 0/1 */
-    int refcount_bits;  /* 0: unchanged */
-    uint64_t size;      /* 0: unchanged */
+    int compat;               /* 0: unchanged, else 2 or 3 */
+    int lazy_refcounts;       /* -1: unchanged, else 0/1 */
+    int refcount_bits;        /* 0: unchanged */
+    uint64_t size;            /* 0: unchanged */
     const char *backing_file; /* NULL: unchanged */
     const char *backing_fmt;
 };

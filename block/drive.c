@@ -26,9 +26,9 @@ static struct blk_drive drives[BLK_MAX_DRIVES];
 static int ndrives;
 
 /* aio= only picks how QEMU waits for I/O: accepted, it changes nothing here. */
-static const char *const drive_keys[] = {"file",    "format", "if",     "cache", "readonly",
-                                         "snapshot", "id",    "discard", "serial", "aio",
-                                         "media",   NULL};
+static const char *const drive_keys[] = {"file",     "format",   "if",    "cache",
+                                         "readonly", "snapshot", "id",    "discard",
+                                         "serial",   "aio",      "media", NULL};
 
 int blk_drive_add(const char *spec, bool snapshot)
 {

@@ -48,8 +48,8 @@ int blk_stream_step(struct blk_stream_job *j, uint64_t *done, uint64_t *total)
         return 1;
     }
     /* Each step looks afresh: ranges the guest wrote meanwhile are top's own now. */
-    st = blk_block_status(top, j->off, size - j->off < BLK_JOB_CHUNK ? size - j->off : BLK_JOB_CHUNK,
-                          &n, &host);
+    st = blk_block_status(top, j->off,
+                          size - j->off < BLK_JOB_CHUNK ? size - j->off : BLK_JOB_CHUNK, &n, &host);
     if (st < 0)
         return st;
     if (!(st & BLK_STATUS_ALLOCATED)) {

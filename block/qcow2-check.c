@@ -80,8 +80,9 @@ static int chk_l2(struct qcow2_checker *c, uint64_t l2off, bool active, uint64_t
         switch (qcow2_entry_type(s, e)) {
         case QCOW2_COMPRESSED:
             if (e & QCOW_OFLAG_COPIED) {
-                chk_print(c, "ERROR: coffset=0x%llx: copied flag must never be set for "
-                             "compressed clusters",
+                chk_print(c,
+                          "ERROR: coffset=0x%llx: copied flag must never be set for "
+                          "compressed clusters",
                           (unsigned long long)(e & ~QCOW_OFLAG_COPIED));
                 c->res->corruptions++;
             }
@@ -97,8 +98,9 @@ static int chk_l2(struct qcow2_checker *c, uint64_t l2off, bool active, uint64_t
         case QCOW2_ZERO_ALLOC:
             off = e & L2E_OFFSET_MASK;
             if (off & (s->cluster_size - 1)) {
-                chk_print(c, "ERROR offset=%llx: Cluster is not properly aligned; L2 entry "
-                             "corrupted.",
+                chk_print(c,
+                          "ERROR offset=%llx: Cluster is not properly aligned; L2 entry "
+                          "corrupted.",
                           (unsigned long long)off);
                 c->res->corruptions++;
                 break;
@@ -195,8 +197,9 @@ static int chk_count(struct qcow2_checker *c, bool with_refcount_structs)
         if (!rb)
             continue;
         if (rb & (s->cluster_size - 1)) {
-            chk_print(c, "ERROR refcount block %llu is not cluster aligned; refcount table entry "
-                         "corrupted",
+            chk_print(c,
+                      "ERROR refcount block %llu is not cluster aligned; refcount table entry "
+                      "corrupted",
                       (unsigned long long)i);
             c->res->corruptions++;
             c->refblocks_bad = true;
@@ -263,8 +266,8 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
         if (rc == want)
             continue;
         if (rc < want) {
-            chk_print(&c, "ERROR cluster %llu refcount=%llu reference=%llu",
-                      (unsigned long long)i, (unsigned long long)rc, (unsigned long long)want);
+            chk_print(&c, "ERROR cluster %llu refcount=%llu reference=%llu", (unsigned long long)i,
+                      (unsigned long long)rc, (unsigned long long)want);
             res->corruptions++;
         } else if (fix_leaks) {
             uint8_t *rb;
@@ -282,8 +285,8 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
                 s->free_hint = i;
             res->leaks_fixed++;
         } else {
-            chk_print(&c, "Leaked cluster %llu refcount=%llu reference=%llu",
-                      (unsigned long long)i, (unsigned long long)rc, (unsigned long long)want);
+            chk_print(&c, "Leaked cluster %llu refcount=%llu reference=%llu", (unsigned long long)i,
+                      (unsigned long long)rc, (unsigned long long)want);
             res->leaks++;
         }
     }
@@ -393,8 +396,9 @@ int qcow2_rebuild_refcounts(struct qcow2 *s, uint32_t order)
     }
     for (uint64_t i = 0; i < first; i++) {
         if (c.refs[i] > max) {
-            ret = blk_error(-ERANGE, "qcow2: cluster %llu has %llu references, more than %u-bit "
-                                     "refcounts can hold",
+            ret = blk_error(-ERANGE,
+                            "qcow2: cluster %llu has %llu references, more than %u-bit "
+                            "refcounts can hold",
                             (unsigned long long)i, (unsigned long long)c.refs[i], 1u << order);
             goto out;
         }
@@ -419,8 +423,8 @@ int qcow2_rebuild_refcounts(struct qcow2 *s, uint32_t order)
             goto out;
         be64_put(&reft[r], off);
     }
-    ret = blk_file_pwrite(s->b->file, (first + nrb) << s->cluster_bits, reft,
-                          nrt * s->cluster_size);
+    ret =
+        blk_file_pwrite(s->b->file, (first + nrb) << s->cluster_bits, reft, nrt * s->cluster_size);
     if (ret >= 0)
         ret = blk_file_sync(s->b->file);
     if (ret < 0)

@@ -346,8 +346,9 @@ static int64_t qcow2_write_chunk(struct qcow2 *s, uint64_t off, const uint8_t *b
         }
         n = k * cs - in < len ? k * cs - in : len;
         if (host + k * cs > s->file_size || qcow2_overlaps_metadata(s, host, k * cs)) {
-            r = qcow2_signal_corruption(s, "data cluster at 0x%llx is past the end of the file "
-                                           "or overlaps metadata",
+            r = qcow2_signal_corruption(s,
+                                        "data cluster at 0x%llx is past the end of the file "
+                                        "or overlaps metadata",
                                         (unsigned long long)host);
             goto out_put;
         }
@@ -515,8 +516,7 @@ int qcow2_discard(struct blk *b, uint64_t off, uint64_t len)
     if (start >= end)
         return 0; /* only whole clusters can go; discard is a hint */
     /* With a backing file the discarded range must not show the backing's data. */
-    return qcow2_clear_clusters(s, start, end - start, b->backing_file && s->version >= 3,
-                                false);
+    return qcow2_clear_clusters(s, start, end - start, b->backing_file && s->version >= 3, false);
 }
 
 int qcow2_make_empty(struct blk *b)

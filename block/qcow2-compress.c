@@ -36,8 +36,9 @@ int qcow2_read_compressed(struct qcow2 *s, uint64_t l2e)
         return qcow2_signal_corruption(s, "compressed cluster at 0x%llx is too large",
                                        (unsigned long long)off);
     if (off + len > s->file_size + 512) /* the last sector may be partial */
-        return qcow2_signal_corruption(s, "compressed cluster at 0x%llx is past the end of "
-                                          "the file",
+        return qcow2_signal_corruption(s,
+                                       "compressed cluster at 0x%llx is past the end of "
+                                       "the file",
                                        (unsigned long long)off);
     ret = blk_file_pread(s->b->file, off, s->zbuf, len);
     if (ret < 0)
@@ -96,8 +97,8 @@ int qcow2_pwrite_compressed(struct blk *b, uint64_t off, const void *buf, uint64
     if (ret < 0)
         goto out;
     nsec = (((uint64_t)coff + zlen - 1) >> 9) - ((uint64_t)coff >> 9);
-    ret = qcow2_set_l2_entry(s, off, QCOW_OFLAG_COMPRESSED | (uint64_t)coff | (nsec << shift),
-                             &old);
+    ret =
+        qcow2_set_l2_entry(s, off, QCOW_OFLAG_COMPRESSED | (uint64_t)coff | (nsec << shift), &old);
     if (ret >= 0)
         ret = qcow2_free_l2_entry(s, old);
 out:

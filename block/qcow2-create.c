@@ -110,12 +110,11 @@ int qcow2_create(const char *filename, const struct blk_create_opts *o)
             b->backing_fmt = strdup(o->backing_fmt);
     }
     ret = qcow2_write_header(s);
-out:
-    {
-        int r = blk_close(b);
-        if (ret >= 0)
-            ret = r;
-    }
+out : {
+    int r = blk_close(b);
+    if (ret >= 0)
+        ret = r;
+}
     return ret;
 }
 
@@ -148,7 +147,8 @@ int qcow2_amend(struct blk *b, const struct blk_amend_opts *o)
 {
     struct qcow2 *s = qcow2_state(b);
     int version = o->compat ? o->compat : (int)s->version;
-    int lazy = o->lazy_refcounts >= 0 ? o->lazy_refcounts : !!(s->compat & QCOW2_COMPAT_LAZY_REFCOUNTS);
+    int lazy =
+        o->lazy_refcounts >= 0 ? o->lazy_refcounts : !!(s->compat & QCOW2_COMPAT_LAZY_REFCOUNTS);
     int rbits = o->refcount_bits ? o->refcount_bits : (int)s->refcount_bits;
     int ret;
 

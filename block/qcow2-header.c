@@ -95,12 +95,12 @@ int qcow2_write_header(struct qcow2 *s)
         be32_put(h + 100, hlen);
     }
     p = hlen;
-#define NEED(n)                                                                                   \
-    do {                                                                                          \
-        if (p + (n) > s->cluster_size) {                                                          \
-            ret = blk_error(-ENOSPC, "qcow2 header extensions do not fit in one cluster");       \
-            goto out;                                                                             \
-        }                                                                                         \
+#define NEED(n)                                                                                    \
+    do {                                                                                           \
+        if (p + (n) > s->cluster_size) {                                                           \
+            ret = blk_error(-ENOSPC, "qcow2 header extensions do not fit in one cluster");         \
+            goto out;                                                                              \
+        }                                                                                          \
     } while (0)
     if (b->backing_fmt && b->backing_file) {
         size_t n = strlen(b->backing_fmt);
@@ -115,10 +115,9 @@ int qcow2_write_header(struct qcow2 *s)
             uint8_t type, bit;
             const char *name;
         } feats[] = {
-            {0, 0, "dirty bit"},          {0, 1, "corrupt bit"},
-            {0, 2, "external data file"}, {0, 3, "compression type"},
-            {0, 4, "extended L2 entries"}, {1, 0, "lazy refcounts"},
-            {2, 0, "bitmaps"},            {2, 1, "raw external data"},
+            {0, 0, "dirty bit"},        {0, 1, "corrupt bit"},         {0, 2, "external data file"},
+            {0, 3, "compression type"}, {0, 4, "extended L2 entries"}, {1, 0, "lazy refcounts"},
+            {2, 0, "bitmaps"},          {2, 1, "raw external data"},
         };
         uint32_t n = sizeof(feats) / sizeof(feats[0]) * 48;
         NEED(8 + n);

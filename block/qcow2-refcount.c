@@ -186,8 +186,8 @@ static int qcow2_reserve(struct qcow2 *s, uint64_t idx, uint64_t n)
     return 0;
 }
 
-static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t len,
-                                       int64_t addend, int depth);
+static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t len, int64_t addend,
+                                       int depth);
 
 static int qcow2_grow_reftable(struct qcow2 *s, uint64_t min_entries, int depth)
 {
@@ -301,8 +301,8 @@ static int qcow2_alloc_refblock(struct qcow2 *s, uint64_t rt, int depth)
     return qcow2_write_reftable_entry(s, rt);
 }
 
-static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t len,
-                                       int64_t addend, int depth)
+static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t len, int64_t addend,
+                                       int depth)
 {
     uint64_t first, last;
     int ret;
@@ -465,8 +465,8 @@ int qcow2_free_l2_entry(struct qcow2 *s, uint64_t entry)
     }
 }
 
-int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size,
-                              uint64_t *l1, int addend)
+int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size, uint64_t *l1,
+                              int addend)
 {
     bool active = l1 == s->l1, l1_changed = false;
     int ret = 0;

@@ -101,8 +101,9 @@ int qcow2_read_snapshots(struct qcow2 *s)
             (uint64_t)sn->l1_size * 8 > QCOW2_MAX_L1_BYTES ||
             sn->l1_offset + (uint64_t)sn->l1_size * 8 > (uint64_t)file_len) {
             s->nb_snapshots = i + 1;
-            return blk_error(-EINVAL, "qcow2: snapshot %u L1 table is invalid (offset 0x%llx, "
-                                      "%u entries)",
+            return blk_error(-EINVAL,
+                             "qcow2: snapshot %u L1 table is invalid (offset 0x%llx, "
+                             "%u entries)",
                              i, (unsigned long long)sn->l1_offset, sn->l1_size);
         }
         if (s->version >= 3 && extra_len < 16) {

@@ -90,8 +90,8 @@ static int qcow2_check_table(struct qcow2 *s, uint64_t off, uint64_t bytes, uint
         return blk_error(-EINVAL, "qcow2: %s offset 0x%llx is not cluster aligned", what,
                          (unsigned long long)off);
     if (bytes && (off > (uint64_t)file_len || bytes > (uint64_t)file_len - off))
-        return blk_error(-EINVAL, "qcow2: %s at 0x%llx (+%llu) is past the end of the file",
-                         what, (unsigned long long)off, (unsigned long long)bytes);
+        return blk_error(-EINVAL, "qcow2: %s at 0x%llx (+%llu) is past the end of the file", what,
+                         (unsigned long long)off, (unsigned long long)bytes);
     return 0;
 }
 
@@ -213,10 +213,10 @@ static int qcow2_open(struct blk *b, unsigned flags)
     }
     b->size = size;
     s->file_size = (uint64_t)file_len;
-    l1_need = (size + ((uint64_t)s->cluster_size << s->l2_bits) - 1) >>
-              (s->cluster_bits + s->l2_bits);
-    ret = qcow2_check_table(s, s->l1_offset, (uint64_t)s->l1_size * 8, QCOW2_MAX_L1_BYTES,
-                            file_len, "active L1 table");
+    l1_need =
+        (size + ((uint64_t)s->cluster_size << s->l2_bits) - 1) >> (s->cluster_bits + s->l2_bits);
+    ret = qcow2_check_table(s, s->l1_offset, (uint64_t)s->l1_size * 8, QCOW2_MAX_L1_BYTES, file_len,
+                            "active L1 table");
     if (ret < 0)
         goto fail;
     if (s->l1_size < l1_need && !(flags & BLK_O_CREATING)) {
@@ -327,8 +327,9 @@ static int qcow2_open(struct blk *b, unsigned flags)
         if (ret < 0)
             goto fail;
         if (res.corruptions) {
-            ret = blk_error(-EIO, "qcow2: image was not closed cleanly and could not be "
-                                  "repaired (%d corruptions left)",
+            ret = blk_error(-EIO,
+                            "qcow2: image was not closed cleanly and could not be "
+                            "repaired (%d corruptions left)",
                             res.corruptions);
             goto fail;
         }
@@ -394,8 +395,8 @@ static int qcow2_truncate(struct blk *b, uint64_t size)
         return blk_error(-ENOTSUP, "cannot resize a compat=0.10 image with snapshots");
     if (s->corrupt)
         return blk_error(-EIO, "qcow2: image is corrupt");
-    l1_need = (size + ((uint64_t)s->cluster_size << s->l2_bits) - 1) >>
-              (s->cluster_bits + s->l2_bits);
+    l1_need =
+        (size + ((uint64_t)s->cluster_size << s->l2_bits) - 1) >> (s->cluster_bits + s->l2_bits);
     if (l1_need * 8 > QCOW2_MAX_L1_BYTES)
         return blk_error(-EFBIG, "size %llu is too large for this cluster size",
                          (unsigned long long)size);

@@ -83,7 +83,7 @@ struct qcow2_snapshot {
     uint64_t vm_clock_nsec;
     uint64_t vm_state_size;
     uint64_t disk_size;
-    uint64_t icount; /* UINT64_MAX: absent */
+    uint64_t icount;     /* UINT64_MAX: absent */
     uint32_t extra_size; /* as stored (>= 16 in v3) */
 };
 
@@ -97,7 +97,7 @@ struct qcow2 {
     uint64_t *l1; /* host byte order */
     uint64_t reft_offset;
     uint32_t reft_clusters;
-    uint64_t reft_size; /* entries in memory */
+    uint64_t reft_size;      /* entries in memory */
     uint64_t reft_disk_size; /* entries in the on-disk table */
     uint64_t *reft;
     uint32_t refcount_order, refcount_bits;
@@ -116,14 +116,14 @@ struct qcow2 {
     uint64_t reserved[16][2];
     int nreserved;
     uint64_t compressed_cur; /* next free byte in the cluster being packed, 0: none */
-    bool lazy; /* lazy_refcounts in effect */
-    bool dirty_set; /* we set the dirty bit on disk */
+    bool lazy;               /* lazy_refcounts in effect */
+    bool dirty_set;          /* we set the dirty bit on disk */
     bool corrupt;
-    bool l2_after_rb; /* L2 entries may point at clusters whose refcount is unwritten */
-    bool rb_after_l2; /* refcount decrements must wait for the L2 tables that dropped them */
-    uint64_t file_size; /* file length including clusters allocated but not yet written */
-    uint8_t *zbuf; /* compressed input scratch */
-    uint8_t *dcache; /* last decompressed cluster */
+    bool l2_after_rb;    /* L2 entries may point at clusters whose refcount is unwritten */
+    bool rb_after_l2;    /* refcount decrements must wait for the L2 tables that dropped them */
+    uint64_t file_size;  /* file length including clusters allocated but not yet written */
+    uint8_t *zbuf;       /* compressed input scratch */
+    uint8_t *dcache;     /* last decompressed cluster */
     uint64_t dcache_off; /* its L2 entry, 0: none */
 };
 
@@ -214,8 +214,8 @@ int qcow2_grow_l1(struct qcow2 *s, uint64_t min_size);
 
 /* qcow2-refcount.c: walk an L1 table adding addend to every reachable cluster,
  * and fix the COPIED flags of the tables it walks (addend 0: flags only). */
-int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size,
-                              uint64_t *l1, int addend);
+int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size, uint64_t *l1,
+                              int addend);
 
 /* qcow2-snapshot.c */
 int qcow2_read_snapshots(struct qcow2 *s);

@@ -316,8 +316,7 @@ int img_create(int argc, char **argv)
         if (!strcmp(fmt, "qcow2")) {
             printf("Formatting '%s', fmt=qcow2 cluster_size=%u", file,
                    o.cluster_size ? o.cluster_size : 65536);
-            printf(" extended_l2=off compression_type=zlib size=%llu",
-                   (unsigned long long)o.size);
+            printf(" extended_l2=off compression_type=zlib size=%llu", (unsigned long long)o.size);
             if (x.have_compat)
                 printf(" compat=%s", o.compat == 2 ? "0.10" : "1.1");
             if (o.backing_file)
@@ -378,7 +377,7 @@ int img_resize(int argc, char **argv)
         blk_close(b);
         return 1;
     }
-    size = arg[0] == '+' ? blk_length(b) + delta
+    size = arg[0] == '+'   ? blk_length(b) + delta
            : arg[0] == '-' ? (delta > blk_length(b) ? 0 : blk_length(b) - delta)
                            : delta;
     if (size < blk_length(b) && !shrink) {
@@ -481,9 +480,9 @@ int main(int argc, char **argv)
         const char *name;
         int (*fn)(int, char **);
     } cmds[] = {
-        {"create", img_create},   {"info", img_info},       {"check", img_check},
+        {"create", img_create},   {"info", img_info},         {"check", img_check},
         {"map", img_map},         {"snapshot", img_snapshot}, {"convert", img_convert},
-        {"compare", img_compare}, {"commit", img_commit},   {"rebase", img_rebase},
+        {"compare", img_compare}, {"commit", img_commit},     {"rebase", img_rebase},
         {"resize", img_resize},   {"amend", img_amend},
     };
 

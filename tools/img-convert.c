@@ -346,8 +346,7 @@ int img_compare(int argc, char **argv)
                     while (!memcmp(ba + i, bb + i, 512 < n - i ? 512 : n - i))
                         i += 512;
                     if (!quiet)
-                        printf("Content mismatch at offset %llu!\n",
-                               (unsigned long long)(off + i));
+                        printf("Content mismatch at offset %llu!\n", (unsigned long long)(off + i));
                     ret = 1;
                     goto out;
                 }
@@ -546,12 +545,11 @@ int img_rebase(int argc, char **argv)
                 memset(bo, 0, n);
                 memset(bn, 0, n);
                 if (old && off < blk_length(old) &&
-                    blk_pread(old, off, bo,
-                              n < blk_length(old) - off ? n : blk_length(old) - off) < 0)
+                    blk_pread(old, off, bo, n < blk_length(old) - off ? n : blk_length(old) - off) <
+                        0)
                     goto io_err;
                 if (nb && off < blk_length(nb) &&
-                    blk_pread(nb, off, bn, n < blk_length(nb) - off ? n : blk_length(nb) - off) <
-                        0)
+                    blk_pread(nb, off, bn, n < blk_length(nb) - off ? n : blk_length(nb) - off) < 0)
                     goto io_err;
                 for (uint64_t i = 0; i < n; i += 65536) {
                     uint64_t m = n - i < 65536 ? n - i : 65536;

@@ -93,17 +93,17 @@ static void img_info_one(FILE *f, struct blk *b, bool json)
                 if (sn[i].icount != UINT64_MAX)
                     fprintf(f, "            \"icount\": %llu,\n", (unsigned long long)sn[i].icount);
                 fprintf(f, "            \"vm-clock-nsec\": %llu,\n",
-                       (unsigned long long)(sn[i].vm_clock_nsec % 1000000000ull));
+                        (unsigned long long)(sn[i].vm_clock_nsec % 1000000000ull));
                 fprintf(f, "            \"name\": ");
                 json_fstr(f, sn[i].name);
                 fprintf(f, ",\n            \"date-sec\": %u,\n", sn[i].date_sec);
                 fprintf(f, "            \"date-nsec\": %u,\n", sn[i].date_nsec);
                 fprintf(f, "            \"vm-clock-sec\": %llu,\n",
-                       (unsigned long long)(sn[i].vm_clock_nsec / 1000000000ull));
+                        (unsigned long long)(sn[i].vm_clock_nsec / 1000000000ull));
                 fprintf(f, "            \"id\": ");
                 json_fstr(f, sn[i].id);
                 fprintf(f, ",\n            \"vm-state-size\": %llu\n",
-                       (unsigned long long)sn[i].vm_state_size);
+                        (unsigned long long)sn[i].vm_state_size);
                 fprintf(f, "        }%s\n", i + 1 < nsn ? "," : "");
             }
             fprintf(f, "    ],\n");
@@ -120,15 +120,17 @@ static void img_info_one(FILE *f, struct blk *b, bool json)
         if (in.actual_size >= 0)
             fprintf(f, "    \"actual-size\": %lld,\n", (long long)in.actual_size);
         if (in.is_qcow2) {
-            fprintf(f, "    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
-                   "        \"data\": {\n            \"compat\": \"%s\",\n"
-                   "            \"compression-type\": \"zlib\",\n",
-                   in.compat == 2 ? "0.10" : "1.1");
+            fprintf(f,
+                    "    \"format-specific\": {\n        \"type\": \"qcow2\",\n"
+                    "        \"data\": {\n            \"compat\": \"%s\",\n"
+                    "            \"compression-type\": \"zlib\",\n",
+                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
-                fprintf(f, "            \"lazy-refcounts\": %s,\n            \"refcount-bits\": %d,\n"
-                       "            \"corrupt\": %s,\n            \"extended-l2\": false\n",
-                       in.lazy_refcounts ? "true" : "false", in.refcount_bits,
-                       in.corrupt ? "true" : "false");
+                fprintf(f,
+                        "            \"lazy-refcounts\": %s,\n            \"refcount-bits\": %d,\n"
+                        "            \"corrupt\": %s,\n            \"extended-l2\": false\n",
+                        in.lazy_refcounts ? "true" : "false", in.refcount_bits,
+                        in.corrupt ? "true" : "false");
             else
                 fprintf(f, "            \"refcount-bits\": %d\n", in.refcount_bits);
             fprintf(f, "        }\n    },\n");
@@ -171,12 +173,13 @@ static void img_info_one(FILE *f, struct blk *b, bool json)
         }
         if (in.is_qcow2) {
             fprintf(f, "Format specific information:\n    compat: %s\n    compression type: zlib\n",
-                   in.compat == 2 ? "0.10" : "1.1");
+                    in.compat == 2 ? "0.10" : "1.1");
             if (in.compat >= 3)
                 fprintf(f, "    lazy refcounts: %s\n", in.lazy_refcounts ? "true" : "false");
             fprintf(f, "    refcount bits: %d\n", in.refcount_bits);
             if (in.compat >= 3)
-                fprintf(f, "    corrupt: %s\n    extended l2: false\n", in.corrupt ? "true" : "false");
+                fprintf(f, "    corrupt: %s\n    extended l2: false\n",
+                        in.corrupt ? "true" : "false");
         }
     }
     free(sn);
@@ -276,8 +279,7 @@ int img_check(int argc, char **argv)
             else if (!strcmp(optarg, "all"))
                 fix = BLK_FIX_LEAKS | BLK_FIX_ERRORS;
             else {
-                img_error("Unknown option value for -r (expecting 'leaks' or 'all'): %s",
-                          optarg);
+                img_error("Unknown option value for -r (expecting 'leaks' or 'all'): %s", optarg);
                 return 1;
             }
             break;
@@ -333,8 +335,7 @@ int img_check(int argc, char **argv)
         if (r.leaks_fixed)
             printf("    \"leaks-fixed\": %d,\n", r.leaks_fixed);
         if (r.total_clusters && r.allocated_clusters)
-            printf("    \"allocated-clusters\": %llu,\n",
-                   (unsigned long long)r.allocated_clusters);
+            printf("    \"allocated-clusters\": %llu,\n", (unsigned long long)r.allocated_clusters);
         printf("    \"filename\": ");
         json_str(file);
         printf(",\n    \"format\": ");
@@ -361,14 +362,12 @@ int img_check(int argc, char **argv)
                        "This means waste of disk space, but no harm to data.\n",
                        r.leaks);
             if (r.check_errors)
-                printf("\n%d internal errors have occurred during the check.\n",
-                       r.check_errors);
+                printf("\n%d internal errors have occurred during the check.\n", r.check_errors);
         }
         if (r.total_clusters && r.allocated_clusters)
             printf("%llu/%llu = %0.2f%% allocated, %0.2f%% fragmented, %0.2f%% compressed "
                    "clusters\n",
-                   (unsigned long long)r.allocated_clusters,
-                   (unsigned long long)r.total_clusters,
+                   (unsigned long long)r.allocated_clusters, (unsigned long long)r.total_clusters,
                    r.allocated_clusters * 100.0 / r.total_clusters,
                    r.fragmented_clusters * 100.0 / r.allocated_clusters,
                    r.compressed_clusters * 100.0 / r.allocated_clusters);

@@ -32,8 +32,7 @@ struct img_create_extra {
     bool have_lazy;
     bool have_refcount_bits;
 };
-int img_parse_create_opts(const char *opts, struct blk_create_opts *o,
-                          struct img_create_extra *x);
+int img_parse_create_opts(const char *opts, struct blk_create_opts *o, struct img_create_extra *x);
 
 int img_create(int argc, char **argv);
 int img_info(int argc, char **argv);

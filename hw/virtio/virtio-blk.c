@@ -52,7 +52,7 @@ struct virtio_blk {
     char *serial;
     bool discard;
     bool wce_default; /* the drive's cache mode: writethrough starts with WCE off */
-    uint8_t *buf; /* VBLK_CHUNK bounce buffer */
+    uint8_t *buf;     /* VBLK_CHUNK bounce buffer */
 };
 
 static struct virtio_blk *vblk_of(struct virtio_device *vd)
@@ -126,8 +126,7 @@ static void vblk_config_write(struct virtio_device *vd, uint32_t off, uint32_t v
     struct virtio_blk *s = vblk_of(vd);
 
     /* Only the writeback byte is writable, and only with CONFIG_WCE. */
-    if (off <= 32 && off + size > 32 &&
-        (vd->guest_features & (1ull << VIRTIO_BLK_F_CONFIG_WCE))) {
+    if (off <= 32 && off + size > 32 && (vd->guest_features & (1ull << VIRTIO_BLK_F_CONFIG_WCE))) {
         bool wce = (val >> (8 * (32 - off))) & 1;
         if (!wce)
             blk_flush(s->blk);

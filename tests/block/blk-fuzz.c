@@ -35,8 +35,8 @@ static uint64_t rnd(void)
 static int make_seed(const char *path, uint32_t cs, int compat, int rbits, bool backing,
                      const char *base)
 {
-    struct blk_create_opts o = {.size = 8 << 20, .cluster_size = cs, .compat = compat,
-                                .refcount_bits = rbits};
+    struct blk_create_opts o = {
+        .size = 8 << 20, .cluster_size = cs, .compat = compat, .refcount_bits = rbits};
     struct blk *b;
     uint8_t buf[65536];
 
@@ -100,8 +100,18 @@ static void put64(uint8_t *p, uint64_t v)
 static void mutate(uint8_t *d, size_t len, uint32_t cs)
 {
     static const uint64_t interesting[] = {
-        0, 1, 0x200, 0x10000, 0x7fffffff, 0xffffffff, 0x100000000ull, 0x8000000000000000ull,
-        0xffffffffffffffffull, 0x00fffffffffffe00ull, 0x4000000000000000ull, 0x30000,
+        0,
+        1,
+        0x200,
+        0x10000,
+        0x7fffffff,
+        0xffffffff,
+        0x100000000ull,
+        0x8000000000000000ull,
+        0xffffffffffffffffull,
+        0x00fffffffffffe00ull,
+        0x4000000000000000ull,
+        0x30000,
     };
     int n = 1 + (int)(rnd() % 6);
 
@@ -190,8 +200,11 @@ int main(int argc, char **argv)
         uint32_t cs;
         int compat, rbits;
         bool backing;
-    } seeds[] = {{65536, 3, 16, false}, {512, 3, 1, false}, {4096, 2, 16, false},
-                 {4096, 3, 64, true},   {1024, 3, 4, false}};
+    } seeds[] = {{65536, 3, 16, false},
+                 {512, 3, 1, false},
+                 {4096, 2, 16, false},
+                 {4096, 3, 64, true},
+                 {1024, 3, 4, false}};
     char path[4096], mut[4096], base[4096];
     uint8_t *img[5];
     size_t len[5];

@@ -126,8 +126,7 @@ int main(int argc, char **argv)
             } else {
                 ret = blk_pread(b, off, buf, len);
                 if (ret >= 0 && memcmp(buf, want, len)) {
-                    fprintf(stderr, "blk-io: read %s %s: data differs\n", argv[i + 1],
-                            argv[i + 2]);
+                    fprintf(stderr, "blk-io: read %s %s: data differs\n", argv[i + 1], argv[i + 2]);
                     return 1;
                 }
             }

@@ -101,8 +101,8 @@ int main(void)
     vd = virtio_blk_vdev(dev);
     vd->as = &as;
     vd->guest_features = vd->ops->get_features(vd);
-    vd->vq[0] = (struct virtqueue){.num = 16, .ready = true, .desc = DESC, .avail = AVAIL,
-                                   .used = USED};
+    vd->vq[0] =
+        (struct virtqueue){.num = 16, .ready = true, .desc = DESC, .avail = AVAIL, .used = USED};
 
     /* Capacity in sectors, and the writeback byte. */
     CHECK_EQ(vd->ops->config_read(vd, 0, 4), (1 << 20) / 512);
