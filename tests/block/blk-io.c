@@ -7,8 +7,8 @@
  *   zero OFF LEN         write zeroes          zerou OFF LEN      same, may unmap
  *   discard OFF LEN      flush                 stream             block-stream into IMAGE
  *   snap-create NAME     snap-apply NAME       snap-delete NAME
- *   crash SEED LOG       random stamped writes and flushes for ever, logging to LOG
- *                        "W seq off len" before each write and "F seq" after each flush
+ *   crash SEED LOG       random stamped writes, zero writes and flushes for ever, logging
+ *                        "W|Z seq off len" before each write and "F seq" after each flush
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -61,13 +61,15 @@ static int crash_loop(struct blk *b, uint64_t seed, const char *logname)
 
         if (off + len > size)
             len = size - off;
+        bool zero = rng() % 5 == 0; /* zero writes free clusters: refcount decrements */
+
         seq++;
         stamp(buf, seq, off, len);
-        n = snprintf(line, sizeof(line), "W %llu %llu %llu\n", (unsigned long long)seq,
-                     (unsigned long long)off, (unsigned long long)len);
+        n = snprintf(line, sizeof(line), "%c %llu %llu %llu\n", zero ? 'Z' : 'W',
+                     (unsigned long long)seq, (unsigned long long)off, (unsigned long long)len);
         if (write(log, line, n) != n)
             return 1;
-        if (blk_pwrite(b, off, buf, len) < 0) {
+        if (zero ? blk_pwrite_zeroes(b, off, len, true) < 0 : blk_pwrite(b, off, buf, len) < 0) {
             fprintf(stderr, "write: %s\n", blk_last_error());
             return 1;
         }

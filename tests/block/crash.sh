@@ -16,20 +16,22 @@ raw = open(sys.argv[1], 'rb').read()
 writes, flushed = [], 0
 for line in open(sys.argv[2]):
     p = line.split()
-    if len(p) == 4 and p[0] == 'W':
-        writes.append((int(p[1]), int(p[2]), int(p[3])))
+    if len(p) == 4 and p[0] in 'WZ':
+        writes.append((p[0], int(p[1]), int(p[2]), int(p[3])))
     elif len(p) == 2 and p[0] == 'F':
         flushed = int(p[1])
-need = {}    # sector -> seq of the last flushed write covering it
-later = {}   # sector -> seqs of unflushed writes covering it
-for seq, off, ln in writes:
+# What a sector may hold after a write: its stamp, or 0 (zeros) after a zero write.
+need = {}    # sector -> content of the last flushed write covering it
+later = {}   # sector -> contents of unflushed writes covering it
+for kind, seq, off, ln in writes:
+    val = seq if kind == 'W' else 0
     for s in range(off // 512, (off + ln) // 512):
         if seq <= flushed:
-            need[s] = seq
+            need[s] = val
         else:
-            later.setdefault(s, set()).add(seq)
+            later.setdefault(s, set()).add(val)
 if len(sys.argv) > 3:  # self-test: lose one flushed write, which must be caught
-    s = next(s for s in need if s not in later)
+    s = next(s for s in need if s not in later and need[s])
     raw = raw[:s * 512] + bytes(512) + raw[(s + 1) * 512:]
 bad = 0
 for s in set(need) | set(later):
