@@ -20,8 +20,13 @@ static int setup_serial(const struct emu_config *cfg)
     if (!cfg->nserial) {
         if (cfg->nodefaults)
             return 0;
-        /* A monitor on stdio takes the terminal; QEMU's serial0 would be on a window then. */
-        const char *spec = host_monitor_wants_stdio(cfg) ? "null" : "mon:stdio";
+        /*
+         * A monitor on stdio takes the terminal: QEMU's serial0 would be on a window then
+         * (null here), or with -nographic on plain stdio, which then clashes, as in QEMU.
+         */
+        const char *spec = !host_monitor_wants_stdio(cfg) ? "mon:stdio"
+                         : cfg->nographic                 ? "stdio"
+                                                          : "null";
         if (host_chardev_from_spec("serial0", spec, err, sizeof(err)) < 0) {
             error_report("serial0: %s", err);
             return -1;
