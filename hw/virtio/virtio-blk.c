@@ -82,9 +82,12 @@ static void vblk_set_features(struct virtio_device *vd, uint64_t features)
 {
     struct virtio_blk *s = vblk_of(vd);
 
-    /* Without FLUSH (or CONFIG_WCE) a driver cannot flush: writes must be durable. */
-    if (!(features & (1ull << VIRTIO_BLK_F_FLUSH)))
-        blk_set_write_cache(s->blk, false);
+    /*
+     * As QEMU: without CONFIG_WCE the write cache is on exactly when the
+     * driver can flush it; with CONFIG_WCE the driver sets it in config.
+     */
+    if (!(features & (1ull << VIRTIO_BLK_F_CONFIG_WCE)))
+        blk_set_write_cache(s->blk, features & (1ull << VIRTIO_BLK_F_FLUSH));
 }
 
 static void vblk_config(struct virtio_blk *s, uint8_t *c)

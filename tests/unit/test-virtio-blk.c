@@ -151,9 +151,11 @@ int main(void)
     CHECK_EQ(vd->ops->config_read(vd, 32, 1), 0);
     vd->ops->config_write(vd, 32, 1, 1);
     CHECK(blk_write_cache(b));
-    /* A driver without FLUSH cannot flush, so the cache must be off. */
+    /* A driver without FLUSH cannot flush, so the cache must be off; with it, on. */
     vd->ops->set_features(vd, 0);
     CHECK(!blk_write_cache(b));
+    vd->ops->set_features(vd, 1ull << 9);
+    CHECK(blk_write_cache(b));
 
     device_destroy(dev);
     CHECK_EQ(blk_close(b), 0);
