@@ -99,8 +99,8 @@ static struct json_value *drive_image(struct blk *b)
 
 static struct json_value *drive_inserted(struct blk *b, enum blk_cache_mode cache, int node)
 {
-    static const char *const zero_keys[] = {"iops_rd", "iops_wr", "iops", "bps_wr", "bps", "bps_rd",
-                                            "write_threshold", NULL};
+    static const char *const zero_keys[] = {"iops_rd", "iops_wr",         "iops", "bps_wr", "bps",
+                                            "bps_rd",  "write_threshold", NULL};
     struct json_value *ins = json_object(), *c = json_object();
     char name[32];
     int depth = 0, r;
@@ -115,10 +115,11 @@ static struct json_value *drive_inserted(struct blk *b, enum blk_cache_mode cach
     snprintf(name, sizeof(name), "#block%03d", node);
     /* json_object_set() takes its value even when it fails, so each is set exactly once. */
     r = json_object_set(c, "no-flush", json_bool(cache == BLK_CACHE_UNSAFE));
-    r |= json_object_set(c, "direct", json_bool(cache == BLK_CACHE_NONE ||
-                                               cache == BLK_CACHE_DIRECTSYNC));
-    r |= json_object_set(c, "writeback", json_bool(cache != BLK_CACHE_WRITETHROUGH &&
-                                                  cache != BLK_CACHE_DIRECTSYNC));
+    r |= json_object_set(c, "direct",
+                         json_bool(cache == BLK_CACHE_NONE || cache == BLK_CACHE_DIRECTSYNC));
+    r |= json_object_set(
+        c, "writeback",
+        json_bool(cache != BLK_CACHE_WRITETHROUGH && cache != BLK_CACHE_DIRECTSYNC));
     r |= json_object_set(ins, "cache", c);
     r |= set_all(ins, zero_keys, zero);
     r |= json_object_set(ins, "detect_zeroes", json_string("off"));

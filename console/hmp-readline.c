@@ -24,8 +24,8 @@ struct hmp_console {
     char line[HMP_LINE_MAX + 1];
     int len, pos;
     char *history[HMP_HISTORY]; /* oldest first */
-    int nhist, hist_pos;         /* hist_pos == nhist: editing a new line */
-    int esc;                     /* 0, 1 after ESC, 2 after ESC [ or ESC O */
+    int nhist, hist_pos;        /* hist_pos == nhist: editing a new line */
+    int esc;                    /* 0, 1 after ESC, 2 after ESC [ or ESC O */
     int esc_num;
     bool last_cr;
     bool greeted;

@@ -113,8 +113,11 @@ static int dump_build_headers(struct machine *m, const struct dump_arch *arch,
         free(h);
         return -EINVAL;
     }
-    memcpy(h, "\x7f" "ELF\x02\x01\x01", 7); /* ELFCLASS64, LSB, EV_CURRENT */
-    put16(h + 16, 4);                        /* ET_CORE */
+    memcpy(h,
+           "\x7f"
+           "ELF\x02\x01\x01",
+           7);        /* ELFCLASS64, LSB, EV_CURRENT */
+    put16(h + 16, 4); /* ET_CORE */
     put16(h + 18, arch->e_machine);
     put32(h + 20, 1);
     put64(h + 32, phoff);

@@ -45,13 +45,18 @@ const struct dump_arch *dump_arch_of(const struct machine *m);
  * or /dev/fdset/N). Without one set, dump-guest-memory fails saying so.
  */
 struct dump_file_ops {
-    int (*open)(const char *name, void **handle);       /* 0 or -errno */
+    int (*open)(const char *name, void **handle);            /* 0 or -errno */
     int (*write)(void *handle, const void *buf, size_t len); /* 0 or -errno, all or nothing */
-    int (*close)(void *handle);                          /* 0 or -errno */
+    int (*close)(void *handle);                              /* 0 or -errno */
 };
 void dump_set_file_ops(const struct dump_file_ops *ops);
 
-enum dump_status { DUMP_STATUS_NONE, DUMP_STATUS_ACTIVE, DUMP_STATUS_COMPLETED, DUMP_STATUS_FAILED };
+enum dump_status {
+    DUMP_STATUS_NONE,
+    DUMP_STATUS_ACTIVE,
+    DUMP_STATUS_COMPLETED,
+    DUMP_STATUS_FAILED
+};
 
 struct dump_state {
     enum dump_status status;

@@ -68,7 +68,11 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical)
             count = strtoul(args, (char **)&args, 10);
         while (*args && *args != ' ') {
             switch (*args) {
-            case 'x': case 'd': case 'u': case 'o': case 'c':
+            case 'x':
+            case 'd':
+            case 'u':
+            case 'o':
+            case 'c':
                 format = *args;
                 break;
             case 'b':
@@ -101,9 +105,9 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical)
 
     const struct dump_arch *arch = dump_arch_of(m);
     unsigned line = wsize == 1 ? 8 : 16;
-    int digits = format == 'o' ? (int)((wsize * 8 + 2) / 3)
-               : format == 'x' ? (int)(wsize * 2)
-                               : (int)((wsize * 8 * 10 + 32) / 33);
+    int digits = format == 'o'   ? (int)((wsize * 8 + 2) / 3)
+                 : format == 'x' ? (int)(wsize * 2)
+                                 : (int)((wsize * 8 * 10 + 32) / 33);
     uint64_t len = (uint64_t)count * wsize;
 
     while (len) {
@@ -113,7 +117,8 @@ void hmp_memory_dump(struct monitor *mon, const char *args, bool physical)
         monitor_printf(mon, "%016" PRIx64 ":", addr);
         /* Translate per line: a line of 16 aligned bytes never spans two pages at 4 KiB. */
         if (!physical) {
-            int r = arch && arch->translate ? arch->translate(monitor_cpu(mon), addr, &pa) : -ENOTSUP;
+            int r =
+                arch && arch->translate ? arch->translate(monitor_cpu(mon), addr, &pa) : -ENOTSUP;
             if (r == -ENOTSUP) {
                 monitor_printf(mon, " virtual addresses are not supported for this CPU; use xp\n");
                 return;

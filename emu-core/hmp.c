@@ -103,15 +103,15 @@ static void info_chardev(struct monitor *mon)
     if (!hmp_qmp(mon, "query-chardev", NULL, &r))
         return;
     for (size_t i = 0; i < r->arr.n; i++)
-        monitor_printf(mon, "%s: filename=%s\n",
-                       json_object_get(r->arr.items[i], "label")->str.s,
+        monitor_printf(mon, "%s: filename=%s\n", json_object_get(r->arr.items[i], "label")->str.s,
                        json_object_get(r->arr.items[i], "filename")->str.s);
     json_free(r);
 }
 
 static const char *cache_mode_name(const struct json_value *c)
 {
-    const struct json_value *wb = json_object_get(c, "writeback"), *direct = json_object_get(c, "direct"),
+    const struct json_value *wb = json_object_get(c, "writeback"),
+                            *direct = json_object_get(c, "direct"),
                             *nf = json_object_get(c, "no-flush");
     bool w = wb && wb->b, d = direct && direct->b, n = nf && nf->b;
 
@@ -187,8 +187,8 @@ static const char *mr_kind_name(const struct mem_region *mr)
     }
 }
 
-static void mtree_print(struct monitor *mon, const struct mem_region *mr, uint64_t base,
-                        int prio, int depth)
+static void mtree_print(struct monitor *mon, const struct mem_region *mr, uint64_t base, int prio,
+                        int depth)
 {
     /* A container sized UINT64_MAX stands for the whole 2^64 space, as QEMU's "system". */
     uint64_t end = mr->size == UINT64_MAX ? UINT64_MAX : mr->size ? base + mr->size - 1 : base;
@@ -199,8 +199,7 @@ static void mtree_print(struct monitor *mon, const struct mem_region *mr, uint64
         monitor_printf(mon, "%*s%016llx-%016llx (prio %d, %s): alias %s @%s %016llx-%016llx\n",
                        depth * 2, "", (unsigned long long)base, (unsigned long long)end, prio,
                        mr_kind_name(mr->alias), mr->name ? mr->name : "",
-                       mr->alias->name ? mr->alias->name : "",
-                       (unsigned long long)mr->alias_offset,
+                       mr->alias->name ? mr->alias->name : "", (unsigned long long)mr->alias_offset,
                        (unsigned long long)(mr->alias_offset + mr->size - 1));
         return;
     }
@@ -254,7 +253,8 @@ static void info_qtree(struct monitor *mon)
             const char *base = (const char *)d + p->offset;
             switch (p->type) {
             case PROP_BOOL:
-                monitor_printf(mon, "    %s = %s\n", p->name, *(const bool *)base ? "true" : "false");
+                monitor_printf(mon, "    %s = %s\n", p->name,
+                               *(const bool *)base ? "true" : "false");
                 break;
             case PROP_U32:
                 monitor_printf(mon, "    %s = %u (0x%x)\n", p->name, *(const uint32_t *)base,
@@ -282,8 +282,8 @@ static void info_qtree(struct monitor *mon)
     }
 }
 
-static const char *const info_names[] = {"status", "version", "block", "registers",
-                                         "mtree", "qtree", "chardev"};
+static const char *const info_names[] = {"status", "version", "block",  "registers",
+                                         "mtree",  "qtree",   "chardev"};
 
 static void hmp_info(struct monitor *mon, const char *args)
 {
@@ -413,8 +413,9 @@ static void hmp_help(struct monitor *mon, const char *args)
 
 void hmp_banner(struct monitor *mon)
 {
-    monitor_printf(mon, "baremu %s monitor (QEMU-compatible HMP) - type 'help' for more "
-                        "information\n",
+    monitor_printf(mon,
+                   "baremu %s monitor (QEMU-compatible HMP) - type 'help' for more "
+                   "information\n",
                    BAREMU_VERSION);
 }
 

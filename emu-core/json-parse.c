@@ -33,8 +33,7 @@ static void jp_error(struct json_parser *jp, const char *fmt, const char *arg)
 
 static void jp_skip_ws(struct json_parser *jp)
 {
-    while (jp->p < jp->end &&
-           (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
+    while (jp->p < jp->end && (*jp->p == ' ' || *jp->p == '\t' || *jp->p == '\n' || *jp->p == '\r'))
         jp->p++;
 }
 

@@ -149,7 +149,8 @@ struct json_value *json_object_take(struct json_value *obj, const char *key)
         if (!strcmp(obj->obj.m[i].key, key)) {
             struct json_value *v = obj->obj.m[i].val;
             free(obj->obj.m[i].key);
-            memmove(&obj->obj.m[i], &obj->obj.m[i + 1], (obj->obj.n - i - 1) * sizeof(obj->obj.m[0]));
+            memmove(&obj->obj.m[i], &obj->obj.m[i + 1],
+                    (obj->obj.n - i - 1) * sizeof(obj->obj.m[0]));
             obj->obj.n--;
             return v;
         }
@@ -218,8 +219,8 @@ struct json_value *json_copy(const struct json_value *v)
 
 const char *json_type_name(enum json_type t)
 {
-    static const char *const names[] = {"null", "boolean", "integer", "number",
-                                        "string", "array", "object"};
+    static const char *const names[] = {"null",   "boolean", "integer", "number",
+                                        "string", "array",   "object"};
     return names[t];
 }
 

@@ -13,7 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-enum json_type { JSON_NULL, JSON_BOOL, JSON_INT, JSON_DOUBLE, JSON_STRING, JSON_ARRAY, JSON_OBJECT };
+enum json_type {
+    JSON_NULL,
+    JSON_BOOL,
+    JSON_INT,
+    JSON_DOUBLE,
+    JSON_STRING,
+    JSON_ARRAY,
+    JSON_OBJECT
+};
 
 struct json_value;
 
@@ -92,7 +100,8 @@ struct json_buf {
 };
 
 void json_buf_append(struct json_buf *b, const void *data, size_t len);
-void json_buf_printf(struct json_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void json_buf_printf(struct json_buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void json_buf_free(struct json_buf *b);
 
 /*

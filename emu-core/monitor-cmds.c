@@ -35,8 +35,9 @@ static int qmp_query_version(struct monitor *mon, const struct json_value *args,
 
     (void)mon, (void)args;
     sscanf(BAREMU_VERSION, "%d.%d.%d", &maj, &min, &mic);
-    if (!r || !q || json_object_set(q, "micro", json_int(mic)) || json_object_set(q, "minor", json_int(min)) ||
-        json_object_set(q, "major", json_int(maj)) || json_object_set(r, "qemu", q)) {
+    if (!r || !q || json_object_set(q, "micro", json_int(mic)) ||
+        json_object_set(q, "minor", json_int(min)) || json_object_set(q, "major", json_int(maj)) ||
+        json_object_set(r, "qemu", q)) {
         json_free(r);
         ENOMEM_RET(err);
     }
@@ -137,8 +138,7 @@ static int qmp_cont(struct monitor *mon, const struct json_value *args, struct j
     if (!m)
         return -1;
     if (m->state == RUN_STATE_SHUTDOWN || m->shutdown_request != SHUTDOWN_NONE) {
-        monitor_error_set(err, QMP_ERR_GENERIC,
-                          "Resetting the Virtual Machine is required");
+        monitor_error_set(err, QMP_ERR_GENERIC, "Resetting the Virtual Machine is required");
         return -1;
     }
     machine_resume(m);
@@ -206,8 +206,10 @@ static int qmp_query_cpus_fast(struct monitor *mon, const struct json_value *arg
         snprintf(path, sizeof(path), arch ? arch->cpu_path_fmt : "/machine/cpu[%d]", i);
         /* vCPUs run on the main thread, so all report its id. */
         if (!c || !props || json_object_set(props, "core-id", json_int(i)) ||
-            json_object_set(c, "thread-id", json_int(monitor_thread_id ? monitor_thread_id() : 0)) ||
-            json_object_set(c, "props", props) || json_object_set(c, "qom-path", json_string(path)) ||
+            json_object_set(c, "thread-id",
+                            json_int(monitor_thread_id ? monitor_thread_id() : 0)) ||
+            json_object_set(c, "props", props) ||
+            json_object_set(c, "qom-path", json_string(path)) ||
             json_object_set(c, "cpu-index", json_int(i)) ||
             json_object_set(c, "target", json_string(arch ? arch->target : "unknown")) ||
             json_array_append(list, c)) {
@@ -329,7 +331,8 @@ static int qmp_dump_guest_memory(struct monitor *mon, const struct json_value *a
         return -1;
     }
     if (!begin != !length) {
-        monitor_error_set(err, QMP_ERR_GENERIC, "Missing parameter '%s'", begin ? "length" : "begin");
+        monitor_error_set(err, QMP_ERR_GENERIC, "Missing parameter '%s'",
+                          begin ? "length" : "begin");
         return -1;
     }
     if (length && (length->i <= 0 || begin->i < 0)) {
@@ -375,8 +378,12 @@ static const struct monitor_arg hmc_args[] = {
     {NULL, 0, false},
 };
 static const struct monitor_arg dump_args[] = {
-    {"paging", MARG_BOOL, false}, {"protocol", MARG_STR, false}, {"detach", MARG_BOOL, true},
-    {"begin", MARG_INT, true},    {"length", MARG_INT, true},    {"format", MARG_STR, true},
+    {"paging", MARG_BOOL, false},
+    {"protocol", MARG_STR, false},
+    {"detach", MARG_BOOL, true},
+    {"begin", MARG_INT, true},
+    {"length", MARG_INT, true},
+    {"format", MARG_STR, true},
     {NULL, 0, false},
 };
 

@@ -294,7 +294,8 @@ static int qmp_capabilities(struct monitor *mon, const struct json_value *args,
     }
     const struct json_value *en = json_object_get(args, "enable");
     if (en && en->type != JSON_ARRAY) {
-        monitor_error_set(err, QMP_ERR_GENERIC, "Invalid parameter type for 'enable', expected: array");
+        monitor_error_set(err, QMP_ERR_GENERIC,
+                          "Invalid parameter type for 'enable', expected: array");
         return -1;
     }
     for (size_t i = 0; en && i < en->arr.n; i++) {

@@ -36,9 +36,10 @@ struct monitor {
      * descriptors.
      */
     int (*take_fd)(struct monitor *mon);
-    void *opaque; /* the transport's */
+    void *opaque;   /* the transport's */
     bool qmp_ready; /* capabilities negotiated: commands run, events are sent */
-    int cpu_index;  /* the CPU HMP's info registers and x look at (human-monitor-command's cpu-index) */
+    int cpu_index; /* the CPU HMP's info registers and x look at (human-monitor-command's cpu-index)
+                    */
     struct json_buf *capture; /* non-NULL: HMP output is collected here instead */
     struct monitor *next;
 };
@@ -49,7 +50,8 @@ void monitor_init(struct monitor *mon, enum monitor_mode mode,
 void monitor_destroy(struct monitor *mon);
 
 /* HMP-style text output (to the session, or its capture buffer). */
-void monitor_printf(struct monitor *mon, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void monitor_printf(struct monitor *mon, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 void monitor_write(struct monitor *mon, const char *buf, size_t len);
 
 /* ---- errors, with QEMU's classes ---- */
@@ -78,7 +80,7 @@ struct monitor_arg {
 };
 
 struct monitor_cmd {
-    const char *name; /* QMP name */
+    const char *name;               /* QMP name */
     const struct monitor_arg *args; /* NULL: takes none */
     /*
      * args is an object already checked against the argument list (types,

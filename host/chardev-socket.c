@@ -355,8 +355,8 @@ static int sock_bind_unix(const char *path, char *err, size_t errlen)
 
 static int sock_bind_tcp(const char *host, const char *port, char *err, size_t errlen)
 {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                             .ai_flags = AI_PASSIVE};
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
     struct addrinfo *res, *ai;
     int fd = -1, e = 0, one = 1;
 
@@ -389,12 +389,14 @@ static int sock_bind_tcp(const char *host, const char *port, char *err, size_t e
 int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_connect_fn fn,
                             void *opaque, char *err, size_t errlen)
 {
-    const char *path = opts_get(o, "path"), *host = opts_get(o, "host"), *port = opts_get(o, "port");
+    const char *path = opts_get(o, "path"), *host = opts_get(o, "host"),
+               *port = opts_get(o, "port");
     bool server, wait;
     char desc[300];
     int fd;
 
-    if (opts_get_bool(o, "server", false, &server) < 0 || opts_get_bool(o, "wait", true, &wait) < 0) {
+    if (opts_get_bool(o, "server", false, &server) < 0 ||
+        opts_get_bool(o, "wait", true, &wait) < 0) {
         snprintf(err, errlen, "server= and wait= take on or off");
         return -EINVAL;
     }
@@ -489,7 +491,8 @@ int host_socket_listen_spec(const char *id, const char *spec, host_socket_connec
             snprintf(err, errlen, "'%s': expected tcp:[HOST]:PORT", spec);
             goto out;
         }
-        char *host = strndup(hp, (size_t)(colon - hp)), *port = strndup(colon + 1, n - (size_t)(colon - hp) - 1);
+        char *host = strndup(hp, (size_t)(colon - hp)),
+             *port = strndup(colon + 1, n - (size_t)(colon - hp) - 1);
         char kv[600];
         rest = hp + n;
         /* [::1]:4444 names an IPv6 host as QEMU writes it. */
@@ -506,7 +509,8 @@ int host_socket_listen_spec(const char *id, const char *spec, host_socket_connec
             goto out;
         }
     } else {
-        snprintf(err, errlen, "'%s': expected tcp:HOST:PORT,server=on or unix:PATH,server=on", spec);
+        snprintf(err, errlen, "'%s': expected tcp:HOST:PORT,server=on or unix:PATH,server=on",
+                 spec);
         goto out;
     }
     r = host_socket_listen_opts(id, &o, fn, opaque, msg, sizeof(msg));

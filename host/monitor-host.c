@@ -244,7 +244,7 @@ int host_monitor_setup(const struct emu_config *cfg)
         snprintf(id, sizeof(id), "serial%d", i);
         struct chardev *c = chardev_find(id);
         if (c)
-            monitor_chardev_describe(c, cfg->nserial ? cfg->serial[i]
+            monitor_chardev_describe(c, cfg->nserial                    ? cfg->serial[i]
                                         : host_monitor_wants_stdio(cfg) ? "null"
                                                                         : "mon:stdio");
     }

@@ -83,8 +83,8 @@ void qmp_splitter_feed(struct qmp_splitter *s, const char *data, size_t len, qmp
         }
         bool ws = c == ' ' || c == '\t' || c == '\r' || c == '\n';
         if (s->depth == 0) {
-            if (s->scalar && (ws || c == '{' || c == '[' || c == '"' || c == '\'' || c == '}' ||
-                              c == ']'))
+            if (s->scalar &&
+                (ws || c == '{' || c == '[' || c == '"' || c == '\'' || c == '}' || c == ']'))
                 splitter_emit(s, fn, opaque);
             if (ws)
                 continue;

@@ -41,7 +41,7 @@ struct qmp_splitter {
     int depth;
     char quote; /* inside a string: its quote character */
     bool escape;
-    bool scalar; /* collecting a top-level scalar */
+    bool scalar;  /* collecting a top-level scalar */
     bool discard; /* the message exceeded a limit: skip to its end */
     char *buf;
     size_t len, cap;

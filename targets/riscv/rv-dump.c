@@ -35,8 +35,8 @@ static int rv_dump_prstatus(struct vcpu *cpu, uint64_t *regs)
 }
 
 static const char *const rv_abi_names[32] = {
-    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0",
-    "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+    "zero", "ra", "sp", "gp", "tp",  "t0",  "t1", "t2", "s0", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5",  "a6",  "a7", "s2", "s3", "s4", "s5",
     "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
 };
 
@@ -54,10 +54,10 @@ static void rv_dump_print_regs(struct monitor *mon, struct vcpu *cpu)
         const char *n;
         uint64_t v;
     } csrs[] = {
-        {"mie", c->mie},         {"mideleg", c->mideleg}, {"medeleg", c->medeleg},
-        {"mtvec", c->mtvec},     {"stvec", c->stvec},     {"mepc", c->mepc},
-        {"sepc", c->sepc},       {"mcause", c->mcause},   {"scause", c->scause},
-        {"mtval", c->mtval},     {"stval", c->stval},     {"mscratch", c->mscratch},
+        {"mie", c->mie},           {"mideleg", c->mideleg}, {"medeleg", c->medeleg},
+        {"mtvec", c->mtvec},       {"stvec", c->stvec},     {"mepc", c->mepc},
+        {"sepc", c->sepc},         {"mcause", c->mcause},   {"scause", c->scause},
+        {"mtval", c->mtval},       {"stval", c->stval},     {"mscratch", c->mscratch},
         {"sscratch", c->sscratch}, {"satp", c->satp},
     };
     for (size_t i = 0; i < sizeof(csrs) / sizeof(csrs[0]); i++)

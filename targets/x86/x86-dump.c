@@ -32,12 +32,33 @@ static int x86_dump_prstatus(struct vcpu *cpu, uint64_t *regs)
     /* user_regs_struct: r15 r14 r13 r12 rbp rbx r11 r10 r9 r8 rax rcx rdx rsi rdi orig_rax
      * rip cs eflags rsp ss fs_base gs_base ds es fs gs */
     static const int order[] = {
-        X86_REG_R8 + 7, X86_REG_R8 + 6, X86_REG_R8 + 5, X86_REG_R8 + 4, X86_REG_RBP,
-        X86_REG_RBX,    X86_REG_R8 + 3, X86_REG_R8 + 2, X86_REG_R8 + 1, X86_REG_R8,
-        X86_REG_RAX,    X86_REG_RCX,    X86_REG_RDX,    X86_REG_RSI,    X86_REG_RDI,
-        -1,             X86_REG_RIP,    X86_REG_CS,     X86_REG_EFLAGS, X86_REG_RSP,
-        X86_REG_SS,     -1,             -1,             X86_REG_DS,     X86_REG_ES,
-        X86_REG_FS,     X86_REG_GS,
+        X86_REG_R8 + 7,
+        X86_REG_R8 + 6,
+        X86_REG_R8 + 5,
+        X86_REG_R8 + 4,
+        X86_REG_RBP,
+        X86_REG_RBX,
+        X86_REG_R8 + 3,
+        X86_REG_R8 + 2,
+        X86_REG_R8 + 1,
+        X86_REG_R8,
+        X86_REG_RAX,
+        X86_REG_RCX,
+        X86_REG_RDX,
+        X86_REG_RSI,
+        X86_REG_RDI,
+        -1,
+        X86_REG_RIP,
+        X86_REG_CS,
+        X86_REG_EFLAGS,
+        X86_REG_RSP,
+        X86_REG_SS,
+        -1,
+        -1,
+        X86_REG_DS,
+        X86_REG_ES,
+        X86_REG_FS,
+        X86_REG_GS,
     };
 
     if (!cpu->accel->get_reg)
@@ -60,7 +81,8 @@ static void x86_dump_print_regs(struct monitor *mon, struct vcpu *cpu)
     monitor_printf(mon, "RIP=%016llx RFL=%08llx\n", (unsigned long long)x86_reg(cpu, X86_REG_RIP),
                    (unsigned long long)x86_reg(cpu, X86_REG_EFLAGS));
     for (int i = 0; i < 6; i++)
-        monitor_printf(mon, "%s =%04llx\n", seg[i], (unsigned long long)x86_reg(cpu, X86_REG_CS + i));
+        monitor_printf(mon, "%s =%04llx\n", seg[i],
+                       (unsigned long long)x86_reg(cpu, X86_REG_CS + i));
 }
 
 static const struct dump_arch x86_dump_arch = {
