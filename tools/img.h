@@ -15,6 +15,9 @@ void img_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Parse a size with an optional k/M/G/T/P/E suffix (1024-based). 0 or -EINVAL. */
 int img_parse_size(const char *s, uint64_t *out);
 
+/* --output=human|json; -1 after a message on anything else. */
+int img_output_arg(const char *arg, bool *json);
+
 /* QEMU's size_to_str: "1.26 MiB". */
 void img_size_str(uint64_t v, char *buf, size_t len);
 
