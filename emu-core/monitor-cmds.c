@@ -107,7 +107,10 @@ static int qmp_query_status(struct monitor *mon, const struct json_value *args,
     if (!m)
         return -1;
     r = json_object();
-    if (!r || json_object_set(r, "status", json_string(run_state_name(m->state))) ||
+    if (!r ||
+        json_object_set(
+            r, "status",
+            json_string(monitor_guest_shut_down ? "shutdown" : run_state_name(m->state))) ||
         json_object_set(r, "singlestep", json_bool(false)) ||
         json_object_set(r, "running", json_bool(m->state == RUN_STATE_RUNNING))) {
         json_free(r);
@@ -137,7 +140,8 @@ static int qmp_cont(struct monitor *mon, const struct json_value *args, struct j
     (void)mon, (void)args, (void)ret;
     if (!m)
         return -1;
-    if (m->state == RUN_STATE_SHUTDOWN || m->shutdown_request != SHUTDOWN_NONE) {
+    if (m->state == RUN_STATE_SHUTDOWN || m->shutdown_request != SHUTDOWN_NONE ||
+        monitor_guest_shut_down) {
         monitor_error_set(err, QMP_ERR_GENERIC, "Resetting the Virtual Machine is required");
         return -1;
     }

@@ -398,6 +398,8 @@ void monitor_event(const char *name, struct json_value *data)
 
 /* ---- run-state events ---- */
 
+bool monitor_guest_shut_down;
+
 static const char *shutdown_reason(enum shutdown_cause c)
 {
     switch (c) {
@@ -431,6 +433,7 @@ static void monitor_machine_event(struct machine *m, enum machine_event ev, bool
         monitor_event("RESUME", NULL);
         break;
     case MACHINE_EVENT_RESET:
+        monitor_guest_shut_down = false;
         d = json_object();
         if (d && json_object_set(d, "guest", json_bool(guest)) == 0 &&
             json_object_set(d, "reason",
@@ -440,6 +443,8 @@ static void monitor_machine_event(struct machine *m, enum machine_event ev, bool
             json_free(d);
         break;
     case MACHINE_EVENT_SHUTDOWN:
+        /* With -no-shutdown the machine stays, powered off, until a reset (QEMU's "shutdown"). */
+        monitor_guest_shut_down = guest;
         d = json_object();
         if (d && json_object_set(d, "guest", json_bool(guest)) == 0 &&
             json_object_set(d, "reason", json_string(shutdown_reason(cause))) == 0)

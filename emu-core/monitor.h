@@ -142,6 +142,12 @@ struct chardev;
 void monitor_chardev_describe(const struct chardev *chr, const char *filename);
 const char *monitor_chardev_filename(const struct chardev *chr);
 
+/*
+ * The guest powered off under -no-shutdown and has not been reset since:
+ * query-status says "shutdown" and cont is refused, as in QEMU.
+ */
+extern bool monitor_guest_shut_down;
+
 /* The host thread id query-cpus-fast reports (set by the platform; NULL: 0). */
 extern long (*monitor_thread_id)(void);
 

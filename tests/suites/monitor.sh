@@ -167,6 +167,31 @@ echo "$out" | grep -q '"event": "SHUTDOWN", "data": {"guest": false, "reason": "
 result $? monitor-quit
 mon_stop_all
 
+# 9b. -no-shutdown: a guest poweroff gives SHUTDOWN (guest) then STOP, status "shutdown",
+#     cont refused until system_reset, as in QEMU.
+NSOCK=$MON_TMP/noshut.sock
+( (sleep 2; printf '\n'; sleep 1; printf 'poweroff\n'; sleep 8) |
+    timeout 20 "$EMU" -M virt -m 128M -kernel "$MON_UBOOT" -serial stdio -monitor none \
+        -no-shutdown -qmp "unix:$NSOCK,server=on,wait=off" >"$LOGS/monitor-emu-noshut.log" 2>&1 ) &
+MON_PIDS+=($!)
+for i in $(seq 50); do [ -S "$NSOCK" ] && break; sleep 0.1; done
+out=$( (printf '%s\n' '{"execute":"qmp_capabilities"}'; sleep 5
+    printf '%s\n' '{"execute":"query-status"}' '{"execute":"cont"}' '{"execute":"system_reset"}'
+    sleep 0.5; printf '%s\n' '{"execute":"cont"}' '{"execute":"query-status"}' '{"execute":"quit"}') |
+    socat -t3 - "UNIX-CONNECT:$NSOCK" 2>&1 | tr -d '\r' | sed 's/{"timestamp": {[^}]*}, //')
+echo "$out" >"$LOGS/monitor-no-shutdown.log"
+want='"event": "SHUTDOWN", "data": {"guest": true, "reason": "guest-shutdown"}}
+"event": "STOP"}
+{"return": {"status": "shutdown", "singlestep": false, "running": false}}
+{"error": {"class": "GenericError", "desc": "Resetting the Virtual Machine is required"}}
+{"return": {}}
+"event": "RESET", "data": {"guest": false, "reason": "host-qmp-system-reset"}}
+"event": "RESUME"}
+{"return": {}}
+{"return": {"status": "running", "singlestep": false, "running": true}}'
+[ "$(echo "$out" | sed -n '3,11p')" = "$want" ]
+result $? monitor-no-shutdown
+
 # 10. query-block and info block with a qcow2 virtio disk and a read-only raw if=none drive,
 #     compared with QEMU's answers for the same drives.
 qemu-img create -q -f qcow2 "$MON_TMP/d.qcow2" 64M && qemu-img create -q -f raw "$MON_TMP/d.raw" 1M
