@@ -84,3 +84,11 @@ metal_error metal-bad-cmdline 128M "-M virt -m lots"
 metal_error metal-bad-quote 128M "-M virt -append 'unbalanced"
 metal_error metal-missing-module 128M "-M virt -bios module:nothere.elf"
 metal_error metal-too-little-memory 64M "-M virt -m 2G -bios module:fw_jump.elf"
+
+# Demand paging: a 96 MiB guest runs on a 60 MiB PC until it touches too much.
+console --timeout 120 --log "$LOGS/metal-out-of-memory.log" tests/boot/metal-oom.steps -- \
+    qemu-system-x86_64 -nographic -no-reboot -accel tcg -m 60M \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$metal_elf" -initrd "$metal_mods" \
+    -append "-M virt -m 96M -bios module:fw_jump.elf -kernel module:u-boot.bin" \
+    >"$LOGS/metal-out-of-memory.out" 2>&1
+result $? metal-out-of-memory
