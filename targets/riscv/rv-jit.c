@@ -351,7 +351,10 @@ static void emit_addr(struct rv_jit_tr *t, const struct rv_insn *in)
     if (in->rs1 == 0) {
         x_mov_imm(&t->e, X_RSI, (uint64_t)(int64_t)in->imm);
     } else {
-        x_lea(&t->e, X_RSI, rc_get(t, in->rs1), X_NONE, in->imm);
+        if (in->imm)
+            x_lea(&t->e, X_RSI, rc_get(t, in->rs1), X_NONE, in->imm);
+        else
+            x_mov_rr(&t->e, true, X_RSI, rc_get(t, in->rs1)); /* a move the host can eliminate */
     }
 }
 
@@ -614,6 +617,13 @@ static void emit_alu_imm(struct rv_jit_tr *t, const struct rv_insn *in, int op, 
         return;
     }
     int h1 = rc_get(t, in->rs1), hd = rc_def(t, in->rd);
+    if (op == X_ADD && in->imm == 0) { /* mv and sext.w: one move, off the dependency chain */
+        if (!w)
+            x_movsxd(e, hd, h1);
+        else if (hd != h1)
+            x_mov_rr(e, true, hd, h1);
+        return;
+    }
     if (hd != h1)
         x_mov_rr(e, w, hd, h1);
     x_alu_imm(e, w, op, hd, in->imm);
