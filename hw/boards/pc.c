@@ -17,6 +17,7 @@
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/timer/i8254.h"
 #include "hw/misc/fw-cfg.h"
@@ -239,17 +240,22 @@ static int pc_create_isa(struct pc_board *b)
 
     b->uart = pc_new_device(m, &uart16550_type, "serial0");
     b->debug_exit = pc_new_device(m, &isa_debug_exit_type, "isa-debug-exit");
-    if (!b->uart || !b->debug_exit)
+    b->kbd = pc_new_device(m, &i8042_type, "i8042");
+    if (!b->uart || !b->debug_exit || !b->kbd)
         return -ENOMEM;
     if (serial)
         device_prop_set_link(b->uart, "chardev", serial);
     device_prop_set_link(b->uart, "clock", &m->clock);
     device_prop_set_link(b->uart, "irq", pic_irq(b->pic, 4));
-    if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0)
+    device_prop_set_link(b->kbd, "irq", pic_irq(b->pic, 1));
+    if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0 ||
+        (ret = pc_realize(b->kbd)) < 0)
         return ret;
     mem_region_init_io(&b->port92, "port92", &pc_port92_ops, b, 1);
     mem_region_init_io(&b->isa_unclaimed, "isa-unclaimed", &pc_isa_unclaimed_ops, b, 0x10000);
     if ((ret = pc_map(&m->iomem, 0x92, &b->port92, 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x60, i8042_data_io(b->kbd), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x64, i8042_cmd_io(b->kbd), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0, &b->isa_unclaimed, -1)) < 0)
         return ret;
     if ((ret = pc_map(&m->iomem, 0x3f8, uart16550_mmio(b->uart), 0)) < 0)

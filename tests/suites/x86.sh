@@ -35,7 +35,7 @@ x86_diff_guest() { # name expected-status [boot options; default: -bios the gues
 }
 
 if x86_kvm_usable; then
-    for g in modes irq; do
+    for g in modes irq reset; do
         x86_diff_guest $g 33
         result $? "x86-$g"
     done

@@ -1,6 +1,6 @@
 /*
  * test-x86-fuzz.c - drive the pc machine's device models (PIC, PIT, RTC,
- * fw_cfg with DMA, PCI host, UART, isa-debug-exit) with random port
+ * fw_cfg with DMA, PCI host, UART, isa-debug-exit, i8042) with random port
  * accesses, random virtual-time steps and interrupt acknowledges, for a
  * bounded time (BAREMU_FUZZ_SECONDS, default 5). A crash, an out-of-range
  * vector or a sanitizer report is the failure; the devices must also keep
@@ -16,6 +16,7 @@
 #include "emu-core/memory.h"
 #include "emu-core/platform.h"
 #include "hw/char/uart16550.h"
+#include "hw/input/i8042.h"
 #include "hw/intc/i8259.h"
 #include "hw/misc/fw-cfg.h"
 #include "hw/misc/isa-debug-exit.h"
@@ -42,9 +43,9 @@ static uint64_t rnd(void)
 }
 
 /* Ports the models answer on, weighted towards them; anything else hits nothing. */
-static const uint16_t fuzz_ports[] = {0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,
-                                      0x42,  0x43,  0x61,  0x70,  0x71,  0x510, 0x511, 0x514,
-                                      0x518, 0xcf8, 0xcf9, 0xcfc, 0xcfe, 0x3f8, 0x3fd, 0xf4};
+static const uint16_t fuzz_ports[] = {0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,  0x42,
+                                      0x43,  0x61,  0x70,  0x71,  0x510, 0x511, 0x514, 0x518, 0xcf8,
+                                      0xcf9, 0xcfc, 0xcfe, 0x3f8, 0x3fd, 0xf4,  0x60,  0x64};
 
 static struct device *mkdev(const struct device_type *t)
 {
@@ -74,7 +75,7 @@ int main(void)
     struct device *pic = mkdev(&i8259_type), *pit = mkdev(&i8254_type);
     struct device *rtc = mkdev(&mc146818_type), *fw = mkdev(&fw_cfg_type);
     struct device *pci = mkdev(&i440fx_type), *uart = mkdev(&uart16550_type);
-    struct device *dbg = mkdev(&isa_debug_exit_type);
+    struct device *dbg = mkdev(&isa_debug_exit_type), *kbd = mkdev(&i8042_type);
     device_prop_set_link(pic, "intr", &intr);
     device_prop_set_link(pit, "clock", &clk);
     device_prop_set_link(pit, "irq", pic_irq(pic, 0));
@@ -90,6 +91,8 @@ int main(void)
     CHECK(device_realize(pci) == 0);
     CHECK(device_realize(uart) == 0);
     CHECK(device_realize(dbg) == 0);
+    device_prop_set_link(kbd, "irq", pic_irq(pic, 1));
+    CHECK(device_realize(kbd) == 0);
     static uint8_t blob[5000];
     for (size_t i = 0; i < sizeof(blob); i++)
         blob[i] = (uint8_t)i;
@@ -109,6 +112,8 @@ int main(void)
     mem_region_add_subregion(&ioroot, 0xcfc, i440fx_data_io(pci), 0);
     mem_region_add_subregion(&ioroot, 0x3f8, uart16550_mmio(uart), 0);
     mem_region_add_subregion(&ioroot, 0xf4, isa_debug_exit_io(dbg), 0);
+    mem_region_add_subregion(&ioroot, 0x60, i8042_data_io(kbd), 0);
+    mem_region_add_subregion(&ioroot, 0x64, i8042_cmd_io(kbd), 0);
 
     uint64_t end = plat_clock_ns() + secs * 1000000000ull;
     while (plat_clock_ns() < end) {
