@@ -76,12 +76,18 @@ static int qcow2_cache_write_entry(struct qcow2 *s, struct qcow2_cache *c,
 
 int qcow2_cache_flush(struct qcow2 *s, struct qcow2_cache *c)
 {
+    bool had_frees = c == &s->l2_cache && (s->nquarantine || s->quarantine_full);
     int ret = 0;
 
     for (int i = 0; i < c->n; i++) {
         int r = qcow2_cache_write_entry(s, c, &c->e[i]);
         if (r < 0 && !ret)
             ret = r;
+    }
+    /* Every L2 table is written: the clusters they let go of may be reused once durable. */
+    if (!ret && had_frees && (ret = blk_file_sync(s->b->file)) >= 0) {
+        s->nquarantine = 0;
+        s->quarantine_full = false;
     }
     return ret;
 }

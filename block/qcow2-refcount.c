@@ -133,10 +133,42 @@ static bool qcow2_is_reserved(struct qcow2 *s, uint64_t i)
 }
 
 /* First run of n clusters with refcount 0 (and not reserved) at or after free_hint. */
+static bool qcow2_in_quarantine(struct qcow2 *s, uint64_t i)
+{
+    for (int k = 0; k < s->nquarantine; k++)
+        if (s->quarantine[k] == i)
+            return true;
+    return false;
+}
+
+/* Write the L2 tables out so the freed clusters they no longer use can be reused. */
+int qcow2_release_quarantine(struct qcow2 *s)
+{
+    int ret;
+
+    if (!s->nquarantine && !s->quarantine_full)
+        return 0;
+    ret = qcow2_cache_flush(s, &s->l2_cache);
+    if (ret >= 0)
+        ret = blk_file_sync(s->b->file);
+    if (ret >= 0) {
+        s->nquarantine = 0;
+        s->quarantine_full = false;
+    }
+    return ret;
+}
+
 static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
 {
     uint64_t start = s->free_hint, run = 0;
     uint64_t limit = (1ull << (56 - s->cluster_bits)); /* offsets need 56 bits */
+
+    if (s->quarantine_full) {
+        /* Frees were not all remembered: none may be reused before the L2 write-out. */
+        int ret = qcow2_release_quarantine(s);
+        if (ret < 0)
+            return ret;
+    }
 
     for (uint64_t i = s->free_hint; i < limit; i++) {
         uint64_t rc;
@@ -157,7 +189,7 @@ static int64_t qcow2_find_free(struct qcow2 *s, uint64_t n)
         ret = qcow2_get_refcount(s, i, &rc);
         if (ret < 0)
             return ret;
-        if (rc || qcow2_is_reserved(s, i)) {
+        if (rc || qcow2_is_reserved(s, i) || qcow2_in_quarantine(s, i)) {
             run = 0;
             continue;
         }
@@ -349,6 +381,10 @@ static int qcow2_update_refcount_depth(struct qcow2 *s, uint64_t off, uint64_t l
         if (!v) {
             if (c < s->free_hint)
                 s->free_hint = c;
+            if (s->nquarantine < QCOW2_QUARANTINE_MAX)
+                s->quarantine[s->nquarantine++] = c;
+            else
+                s->quarantine_full = true;
             qcow2_cache_forget(&s->l2_cache, c << s->cluster_bits);
             if ((s->dcache_off & L2E_OFFSET_MASK) >> s->cluster_bits == c)
                 s->dcache_off = 0;
@@ -463,92 +499,4 @@ int qcow2_free_l2_entry(struct qcow2 *s, uint64_t entry)
     default:
         return 0;
     }
-}
-
-int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size, uint64_t *l1,
-                              int addend)
-{
-    bool active = l1 == s->l1, l1_changed = false;
-    int ret = 0;
-
-    /* The same L2 table twice in one L1 is damage, and must not cost a walk per copy. */
-    uint64_t nbits = (s->file_size >> s->cluster_bits) + 1;
-    uint8_t *seen = calloc(nbits / 8 + 1, 1);
-    if (!seen)
-        return -ENOMEM;
-    for (uint32_t i = 0; i < l1_size; i++) {
-        uint64_t ci = (l1[i] & L1E_OFFSET_MASK) >> s->cluster_bits;
-        if (!ci || ci >= nbits)
-            continue;
-        if (seen[ci / 8] & (1u << (ci % 8))) {
-            free(seen);
-            return qcow2_signal_corruption(s, "L2 table 0x%llx is listed twice in an L1 table",
-                                           (unsigned long long)(l1[i] & L1E_OFFSET_MASK));
-        }
-        seen[ci / 8] |= (uint8_t)(1u << (ci % 8));
-    }
-    free(seen);
-    for (uint32_t i = 0; i < l1_size; i++) {
-        uint64_t l2off = l1[i] & L1E_OFFSET_MASK, rc, ne;
-        uint8_t *l2;
-
-        if (!l2off)
-            continue;
-        ret = qcow2_cache_get(s, &s->l2_cache, l2off, false, &l2);
-        if (ret < 0)
-            return ret;
-        for (uint32_t j = 0; j < s->l2_entries; j++) {
-            uint64_t e = be64_get(l2 + j * 8), off, len;
-            enum qcow2_cluster_type t = qcow2_entry_type(s, e);
-
-            if (t == QCOW2_COMPRESSED) {
-                if (addend) {
-                    qcow2_compressed_loc(s, e, &off, &len);
-                    ret = qcow2_update_refcount(s, off, len, addend);
-                }
-            } else if (t == QCOW2_NORMAL || t == QCOW2_ZERO_ALLOC) {
-                off = e & L2E_OFFSET_MASK;
-                ret = qcow2_update_refcount(s, off, s->cluster_size, addend);
-                if (ret >= 0)
-                    ret = qcow2_get_refcount(s, off >> s->cluster_bits, &rc);
-                if (ret >= 0) {
-                    ne = rc == 1 ? e | QCOW_OFLAG_COPIED : e & ~QCOW_OFLAG_COPIED;
-                    if (ne != e) {
-                        be64_put(l2 + j * 8, ne);
-                        qcow2_cache_dirty(&s->l2_cache, l2);
-                    }
-                }
-            }
-            if (ret < 0) {
-                qcow2_cache_put(&s->l2_cache, l2);
-                return ret;
-            }
-        }
-        qcow2_cache_put(&s->l2_cache, l2);
-        ret = qcow2_update_refcount(s, l2off, s->cluster_size, addend);
-        if (ret >= 0)
-            ret = qcow2_get_refcount(s, l2off >> s->cluster_bits, &rc);
-        if (ret < 0)
-            return ret;
-        ne = rc == 1 ? l1[i] | QCOW_OFLAG_COPIED : l1[i] & ~QCOW_OFLAG_COPIED;
-        if (ne != l1[i]) {
-            l1[i] = ne;
-            l1_changed = true;
-            if (active) {
-                ret = qcow2_write_l1_entry(s, i);
-                if (ret < 0)
-                    return ret;
-            }
-        }
-    }
-    if (l1_changed && !active && l1_off) {
-        uint64_t *be = malloc((uint64_t)l1_size * 8);
-        if (!be)
-            return -ENOMEM;
-        for (uint32_t i = 0; i < l1_size; i++)
-            be64_put(&be[i], l1[i]);
-        ret = blk_file_pwrite(s->b->file, l1_off, be, (uint64_t)l1_size * 8);
-        free(be);
-    }
-    return ret;
 }

@@ -397,3 +397,96 @@ int qcow2_snapshot_delete(struct blk *b, const char *name)
     free(l1);
     return ret;
 }
+
+/*
+ * Walk an L1 table (the active one or a snapshot's) adding addend to the
+ * refcount of every table and cluster it reaches, and set the COPIED flags
+ * to match the new counts.
+ */
+int qcow2_update_l1_refcounts(struct qcow2 *s, uint64_t l1_off, uint32_t l1_size, uint64_t *l1,
+                              int addend)
+{
+    bool active = l1 == s->l1, l1_changed = false;
+    int ret = 0;
+
+    /* The same L2 table twice in one L1 is damage, and must not cost a walk per copy. */
+    uint64_t nbits = (s->file_size >> s->cluster_bits) + 1;
+    uint8_t *seen = calloc(nbits / 8 + 1, 1);
+    if (!seen)
+        return -ENOMEM;
+    for (uint32_t i = 0; i < l1_size; i++) {
+        uint64_t ci = (l1[i] & L1E_OFFSET_MASK) >> s->cluster_bits;
+        if (!ci || ci >= nbits)
+            continue;
+        if (seen[ci / 8] & (1u << (ci % 8))) {
+            free(seen);
+            return qcow2_signal_corruption(s, "L2 table 0x%llx is listed twice in an L1 table",
+                                           (unsigned long long)(l1[i] & L1E_OFFSET_MASK));
+        }
+        seen[ci / 8] |= (uint8_t)(1u << (ci % 8));
+    }
+    free(seen);
+    for (uint32_t i = 0; i < l1_size; i++) {
+        uint64_t l2off = l1[i] & L1E_OFFSET_MASK, rc, ne;
+        uint8_t *l2;
+
+        if (!l2off)
+            continue;
+        ret = qcow2_cache_get(s, &s->l2_cache, l2off, false, &l2);
+        if (ret < 0)
+            return ret;
+        for (uint32_t j = 0; j < s->l2_entries; j++) {
+            uint64_t e = be64_get(l2 + j * 8), off, len;
+            enum qcow2_cluster_type t = qcow2_entry_type(s, e);
+
+            if (t == QCOW2_COMPRESSED) {
+                if (addend) {
+                    qcow2_compressed_loc(s, e, &off, &len);
+                    ret = qcow2_update_refcount(s, off, len, addend);
+                }
+            } else if (t == QCOW2_NORMAL || t == QCOW2_ZERO_ALLOC) {
+                off = e & L2E_OFFSET_MASK;
+                ret = qcow2_update_refcount(s, off, s->cluster_size, addend);
+                if (ret >= 0)
+                    ret = qcow2_get_refcount(s, off >> s->cluster_bits, &rc);
+                if (ret >= 0) {
+                    ne = rc == 1 ? e | QCOW_OFLAG_COPIED : e & ~QCOW_OFLAG_COPIED;
+                    if (ne != e) {
+                        be64_put(l2 + j * 8, ne);
+                        qcow2_cache_dirty(&s->l2_cache, l2);
+                    }
+                }
+            }
+            if (ret < 0) {
+                qcow2_cache_put(&s->l2_cache, l2);
+                return ret;
+            }
+        }
+        qcow2_cache_put(&s->l2_cache, l2);
+        ret = qcow2_update_refcount(s, l2off, s->cluster_size, addend);
+        if (ret >= 0)
+            ret = qcow2_get_refcount(s, l2off >> s->cluster_bits, &rc);
+        if (ret < 0)
+            return ret;
+        ne = rc == 1 ? l1[i] | QCOW_OFLAG_COPIED : l1[i] & ~QCOW_OFLAG_COPIED;
+        if (ne != l1[i]) {
+            l1[i] = ne;
+            l1_changed = true;
+            if (active) {
+                ret = qcow2_write_l1_entry(s, i);
+                if (ret < 0)
+                    return ret;
+            }
+        }
+    }
+    if (l1_changed && !active && l1_off) {
+        uint64_t *be = malloc((uint64_t)l1_size * 8);
+        if (!be)
+            return -ENOMEM;
+        for (uint32_t i = 0; i < l1_size; i++)
+            be64_put(&be[i], l1[i]);
+        ret = blk_file_pwrite(s->b->file, l1_off, be, (uint64_t)l1_size * 8);
+        free(be);
+    }
+    return ret;
+}

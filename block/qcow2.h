@@ -46,6 +46,7 @@
 #define QCOW2_MAX_SNAPSHOTS 65536
 #define QCOW2_MAX_BACKING_NAME 1023
 #define QCOW2_MAX_SNAPSHOT_EXTRA 1024
+#define QCOW2_QUARANTINE_MAX 1024
 
 enum qcow2_cluster_type {
     QCOW2_UNALLOCATED,
@@ -115,6 +116,14 @@ struct qcow2 {
     /* Cluster runs chosen but whose refcounts are not set yet: not free. */
     uint64_t reserved[16][2];
     int nreserved;
+    /*
+     * Clusters freed since the L2 tables that dropped them were last
+     * written: the file may still point at them, so they are not reused
+     * until then (else a crash could show another write's data there).
+     */
+    uint64_t quarantine[QCOW2_QUARANTINE_MAX];
+    int nquarantine;
+    bool quarantine_full;    /* more were freed than the list holds */
     uint64_t compressed_cur; /* next free byte in the cluster being packed, 0: none */
     bool lazy;               /* lazy_refcounts in effect */
     bool dirty_set;          /* we set the dirty bit on disk */
@@ -195,9 +204,21 @@ int qcow2_free_l2_entry(struct qcow2 *s, uint64_t entry);
 uint64_t qcow2_rb_get(struct qcow2 *s, const uint8_t *rb, uint64_t idx);
 void qcow2_rb_set(struct qcow2 *s, uint8_t *rb, uint64_t idx, uint64_t v);
 int qcow2_write_reftable_entry(struct qcow2 *s, uint64_t idx);
+/* Write the L2 tables out (and sync); the clusters freed before become reusable. */
+int qcow2_release_quarantine(struct qcow2 *s);
 
 /* qcow2-cluster.c */
 enum qcow2_cluster_type qcow2_entry_type(struct qcow2 *s, uint64_t l2e);
+/* A cluster written in place: allocated, refcount 1 (COPIED). */
+static inline bool qcow2_in_place(struct qcow2 *s, uint64_t e)
+{
+    return qcow2_entry_type(s, e) == QCOW2_NORMAL && (e & QCOW_OFLAG_COPIED);
+}
+/*
+ * The run of clusters from off that map alike: returns the first one's
+ * type (or -errno), *l2e its entry, *bytes the run's length (<= len).
+ */
+int qcow2_get_run(struct qcow2 *s, uint64_t off, uint64_t len, uint64_t *l2e, uint64_t *bytes);
 /* Host offset and sector count of a compressed L2 entry. */
 void qcow2_compressed_loc(struct qcow2 *s, uint64_t l2e, uint64_t *off, uint64_t *len);
 int qcow2_get_l2_entry(struct qcow2 *s, uint64_t guest_off, uint64_t *l2e);
