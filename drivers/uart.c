@@ -30,6 +30,9 @@
 static uint16_t uart_base;
 static uint8_t uart_ring[UART_RING];
 static unsigned uart_head, uart_len;
+#define UART_TXBUF 4096
+static uint8_t tx_buf[UART_TXBUF];
+static size_t tx_len;
 
 int uart_init(uint16_t base)
 {
@@ -53,21 +56,53 @@ bool uart_present(void)
     return uart_base != 0;
 }
 
-void uart_write(const void *buf, size_t len)
+/* Ring 0 (or no ring 3 yet): to the FIFO, polling for room. */
+void uart_put_direct(const void *buf, size_t len)
 {
     const uint8_t *p = buf;
 
-    if (!uart_base || !len)
-        return;
-    if (kern_user_mode()) {
-        kern_syscall(KERN_SYS_UART_WRITE, (uint64_t)(uintptr_t)buf, len, 0);
-        return;
-    }
     for (size_t i = 0; i < len; i++) {
         /* A missing or wedged UART must not hang us: give up after ~10 ms. */
         for (int spin = 0; spin < 100000 && !(inb(uart_base + UART_LSR) & LSR_THRE); spin++)
             __asm__ volatile("pause");
         outb(uart_base + UART_RBR, p[i]);
+    }
+}
+
+void uart_flush(void)
+{
+    size_t n = tx_len;
+
+    if (!n)
+        return;
+    tx_len = 0; /* first: ring 0 (a report) may flush again while this is out */
+    if (kern_user_mode())
+        kern_syscall(KERN_SYS_UART_WRITE, (uint64_t)(uintptr_t)tx_buf, n, 0);
+    else
+        uart_put_direct(tx_buf, n);
+}
+
+void uart_write(const void *buf, size_t len)
+{
+    const uint8_t *p = buf;
+
+    if (!uart_base)
+        return;
+    if (!kern_user_mode()) {
+        uart_flush(); /* what ring 3 left comes first */
+        uart_put_direct(p, len);
+        return;
+    }
+    /* From ring 3 each trap costs much more than a byte: collect, then flush. */
+    while (len) {
+        size_t n = UART_TXBUF - tx_len < len ? UART_TXBUF - tx_len : len;
+        for (size_t i = 0; i < n; i++)
+            tx_buf[tx_len + i] = p[i];
+        tx_len += n;
+        p += n;
+        len -= n;
+        if (tx_len == UART_TXBUF)
+            uart_flush();
     }
 }
 

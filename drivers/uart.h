@@ -1,8 +1,8 @@
 /*
  * uart.h - the PC's 16550 serial port (COM1), the appliance's console.
- * Output is polled (the FIFO drains at line rate); input is drained into a
- * ring by the receive interrupt and by uart_read() itself, so nothing is
- * lost whether or not the IRQ reaches us.
+ * Output is polled (the FIFO drains at line rate) and, from ring 3, batched; input is drained into
+ * a ring by the receive interrupt and by uart_read() itself, so nothing is lost whether or not the
+ * IRQ reaches us.
  */
 #ifndef DRIVERS_UART_H
 #define DRIVERS_UART_H
@@ -17,7 +17,15 @@
 /* Program 115200 8N1 with FIFOs. Returns 0, or -ENODEV if no UART answers. */
 int uart_init(uint16_t base);
 bool uart_present(void);
+/*
+ * From ring 3 output is collected and sent by uart_flush() (or when 4 KiB
+ * are waiting): the main loop flushes between vCPU slices and before
+ * sleeping. From ring 0 it goes out at once, after anything collected.
+ */
 void uart_write(const void *buf, size_t len);
+void uart_flush(void);
+/* Ring 0 only: straight to the FIFO, nothing collected first. */
+void uart_put_direct(const void *buf, size_t len);
 /* Move received bytes into the ring; called from the IRQ and from uart_read. */
 void uart_drain_rx(void);
 /* Take up to len buffered bytes; returns how many. */

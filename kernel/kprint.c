@@ -35,6 +35,7 @@ void kern_printf(const char *fmt, ...)
 
 _Noreturn void kern_halt(void)
 {
+    uart_flush();
     if (kern_user_mode())
         kern_syscall(KERN_SYS_HALT, 0, 0, 0);
     for (;;)

@@ -177,6 +177,7 @@ _Noreturn void plat_exit(int status)
 {
     fflush(stdout);
     fflush(stderr);
+    uart_flush();
     kern_debug_exit(status);
     kern_acpi_poweroff();
     kern_printf("\r\nbaremu: stopped (exit status %d); the PC can be switched off\r\n", status);

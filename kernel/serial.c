@@ -34,6 +34,7 @@ int metal_console_poll(void)
 {
     uint8_t buf[256];
 
+    uart_flush(); /* output of the last slice */
     if (!uart_chr) {
         uart_drain_rx(); /* nobody listens: keep the ring from filling with stale input */
         return 0;

@@ -316,7 +316,7 @@ uint64_t kern_sys_dispatch(uint64_t a, uint64_t b, uint64_t c, uint64_t op)
         __asm__ volatile("sti; hlt; cli" ::: "memory");
         return 0;
     case KERN_SYS_UART_WRITE:
-        uart_write((const void *)a, b);
+        uart_put_direct((const void *)a, b);
         return 0;
     case KERN_SYS_UART_DRAIN:
         uart_drain_rx();

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The RISC-V ISA guests (tests/guests/riscv/out/*.elf) on the appliance under
-# QEMU/TCG: serial output must equal the recorded QEMU output
+# QEMU (TCG unless METAL_ACCEL says otherwise): serial output must equal the recorded QEMU output
 # (tests/guests/riscv/expected/NAME.out) and the guest's exit status must come
 # out of the PC (isa-debug-exit: QEMU exits with status * 2 + 1). This checks
 # the freestanding build of the CPU emulator (newlib, SSE state, the JIT's
@@ -11,6 +11,8 @@ cd "$(dirname "$0")/../.."
 GDIR=tests/guests/riscv
 ELF=build/metal/baremu.elf
 TMO=${TMO:-30}
+# Accelerator options for the PC (tests/scripts/metal-accel.sh prints them).
+ACCEL=${METAL_ACCEL:--accel tcg}
 make -s -C "$GDIR" >&2 || { echo "0 passed, 1 failed"; exit 1; }
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
@@ -22,7 +24,7 @@ pass=0
 fail=0
 for t in "${tests[@]}"; do
     exp=$GDIR/expected/$t.out
-    timeout -k 2 "$TMO" qemu-system-x86_64 -accel tcg -display none -serial stdio -no-reboot \
+    timeout -k 2 "$TMO" qemu-system-x86_64 $ACCEL -display none -serial stdio -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$ELF" \
         -initrd "$GDIR/out/$t.elf" -append "-M virt -m 128M -bios module:$t.elf" \
         </dev/null 2>"$tmp/$t.err" | tr -d '\r' >"$tmp/$t.raw"

@@ -64,6 +64,10 @@ metal_boot metal-pxe-ipxe -accel tcg -boot n \
 
 # The ISA guests on the appliance: output as QEMU's, status out of the PC.
 suite metal-isa bash tests/scripts/metal-isa.sh
+if [ "$metal_kvm_why" = ok ]; then
+    METAL_ACCEL="-enable-kvm -cpu host,-arch-capabilities" suite metal-isa-kvm \
+        bash tests/scripts/metal-isa.sh
+fi
 
 # 3. Bad command line, missing module, too little memory: one line, clean power-off.
 metal_error() { # name qemu-memory append
