@@ -342,6 +342,7 @@ static int qcow2_check_pass(struct qcow2 *s, struct blk_check_result *res, bool 
         *refblocks_bad = c.refblocks_bad;
     ret = 0;
 out:
+    free(seen);
     free(c.refs);
     return ret;
 }
