@@ -39,6 +39,11 @@ if x86_kvm_usable; then
         x86_diff_guest $g 33
         result $? "x86-$g"
     done
+    # A guest doing random port I/O, string I/O and MMIO forever: Ctrl-A x still quits.
+    python3 tests/scripts/console.py --pty --timeout 30 --log "$LOGS/x86-hostile.log" \
+        tests/boot/ctrl-a-x.steps -- "$EMU" -M pc -accel kvm -m 128M -nographic \
+        -bios "$X86_GUESTS/hostile.bin" >"$LOGS/x86-hostile.out" 2>&1
+    result $? x86-hostile
     # Multiboot: -kernel ELF32 with -append and two modules (QEMU's "file args,file" syntax).
     printf 'first module line\nsecond\n' >"$LOGS/mb-mod1.txt"
     printf 'another one\n' >"$LOGS/mb-mod2.txt"
