@@ -21,11 +21,11 @@ struct rv_insn;
 #define RV_JIT_RESUME 4u
 #define RV_JIT_FLAGS 15u
 
-int rv_jit_init(void);                /* 0; without executable memory the JIT stays off */
-void rv_jit_set_enabled(bool on);     /* before any block is translated */
+int rv_jit_init(void);            /* 0; without executable memory the JIT stays off */
+void rv_jit_set_enabled(bool on); /* before any block is translated */
 bool rv_jit_active(void);
-bool rv_jit_room(void);               /* room for one more block (else flush everything) */
-void rv_jit_reset(void);              /* every block was dropped */
+bool rv_jit_room(void);                    /* room for one more block (else flush everything) */
+void rv_jit_reset(void);                   /* every block was dropped */
 void rv_jit_translate(struct rv_block *b); /* sets b->jit, or leaves it NULL */
 void rv_jit_link(struct rv_block *from, int slot, struct rv_block *to);
 uintptr_t rv_jit_run(struct rv_cpu *c, const void *code);
