@@ -110,7 +110,12 @@ int qcow2_write_header(struct qcow2 *s)
         memcpy(h + p + 8, b->backing_fmt, n);
         p += 8 + ((n + 7) & ~7u);
     }
-    if (s->version >= 3) {
+    /* The feature name table is only informative: like QEMU, leave it out when
+     * small clusters leave no room for it beside what the image needs. */
+    size_t rest = 8 + (b->backing_file ? strlen(b->backing_file) : 0);
+    for (struct qcow2_ext *e = s->exts; e; e = e->next)
+        rest += 8 + ((e->len + 7ull) & ~7ull);
+    if (s->version >= 3 && p + 8 + 8 * 48 + rest <= s->cluster_size) {
         static const struct {
             uint8_t type, bit;
             const char *name;
