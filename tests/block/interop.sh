@@ -83,6 +83,11 @@ expect_rc "our-overlay-qemu-check" 0 qemu-img check "$T/ours.qcow2"
 expect_rc "our-overlay-compare" 0 qemu-img compare "$T/ours.qcow2" "$T/chain.raw"
 if qemu-img info --output=json "$T/ours.qcow2" | grep -q '"backing-filename-format": "qcow2"'; then
     ok our-overlay-backing-fmt; else bad our-overlay-backing-fmt "backing_fmt not recorded"; fi
+# Small clusters leave no room for the feature name table beside a backing name.
+$IMG create -q -f qcow2 -o cluster_size=512 -b base.raw -F raw "$T/small.qcow2"
+expect_rc small-cluster-backing-qemu-check 0 qemu-img check "$T/small.qcow2"
+if qemu-img info "$T/small.qcow2" | grep -q "backing file format: raw"; then ok small-cluster-backing-info
+else bad small-cluster-backing-info "$(qemu-img info "$T/small.qcow2")"; fi
 # block-stream: the top gets all data and loses its backing file.
 cp "$T/ours.qcow2" "$T/streamed.qcow2"
 expect "stream" $IO "$T/streamed.qcow2" stream
