@@ -126,10 +126,15 @@ void uart_drain_rx(void)
 
 size_t uart_read(void *buf, size_t len)
 {
+    uart_drain_rx();
+    return uart_take(buf, len);
+}
+
+size_t uart_take(void *buf, size_t len)
+{
     uint8_t *p = buf;
     size_t n = 0;
 
-    uart_drain_rx();
     while (n < len && uart_len) {
         p[n++] = uart_ring[uart_head];
         uart_head = (uart_head + 1) % UART_RING;

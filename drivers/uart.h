@@ -28,8 +28,10 @@ void uart_flush(void);
 void uart_put_direct(const void *buf, size_t len);
 /* Move received bytes into the ring; called from the IRQ and from uart_read. */
 void uart_drain_rx(void);
-/* Take up to len buffered bytes; returns how many. */
+/* Drain, then take up to len buffered bytes; returns how many. */
 size_t uart_read(void *buf, size_t len);
+/* Take only what the ring holds already (no device access). */
+size_t uart_take(void *buf, size_t len);
 bool uart_rx_pending(void);
 /* Raise IRQ 4 on received data (the PIC must route it). */
 void uart_enable_rx_irq(void);

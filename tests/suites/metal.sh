@@ -34,12 +34,9 @@ metal_boot() { # name qemu-options...
     result $? "$name"
 }
 metal_boot metal-grub-multiboot2 -accel tcg -cdrom build/metal/baremu-grub.iso
-if [ "$metal_kvm_why" = ok ]; then
-    # SeaBIOS and GRUB run slowly here under the paravirtual KVM (emulated), the appliance natively.
-    metal_boot metal-grub-multiboot2-kvm -enable-kvm -cpu host,-arch-capabilities \
-        -cdrom build/metal/baremu-grub.iso
-fi
-# OVMF itself stops under the paravirtual KVM of our CI machines (x87 fwait emulation), so UEFI is TCG only.
+# Under the paravirtual KVM of our CI machines firmware runs emulated: GRUB
+# takes from 45 s to minutes (too slow to test) and OVMF stops at its first
+# x87 instruction, so GRUB and UEFI boots are tested with TCG.
 cp /usr/share/OVMF/OVMF_VARS.fd "$LOGS/metal-ovmf-vars.fd"
 metal_boot metal-uefi-usb -accel tcg -m 256M \
     -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd \
