@@ -56,6 +56,8 @@ void kern_trap_init(void);
 void kern_irq_set_handler(int irq, void (*handler)(void));
 /* Local APIC timer and spurious vectors. */
 #define KERN_VEC_IRQ_BASE 0x20
+/* ud2 then nopl 0x5ba4e000(%rax): the bytes of a kern_syscall() site. */
+#define KERN_SYSCALL_SIG 0x5BA4E000801F0F0Bull /* little-endian, from the ud2's second byte */
 #define KERN_VEC_TIMER 0x40
 #define KERN_VEC_SPURIOUS 0xFF
 void kern_set_vector_handler(int vec, void (*handler)(void));
@@ -147,9 +149,11 @@ static inline uint64_t kern_syscall(uint64_t op, uint64_t a, uint64_t b, uint64_
      * SYSCALL's target still in ring 3, but delivers exceptions to ring 0:
      * so the call is a ud2 that the #UD handler completes. After returning it
      * emulates up to 1024 more instructions, which must not be SSE ones: the
-     * loop runs them out.
+     * loop runs them out. The nopl after the ud2 marks it as a call, so that
+     * a compiler-made ud2 (__builtin_trap) is still reported as a fault.
      */
     __asm__ volatile("ud2\n"
+                     "nopl 0x5ba4e000(%%rax)\n"
                      "1: dec %4\n"
                      "jnz 1b"
                      : "+a"(op), "+D"(a), "+S"(b), "+d"(c), "+c"(n)

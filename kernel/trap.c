@@ -71,7 +71,7 @@ static uint64_t gdt[7] __attribute__((aligned(16))) = {
 static uint8_t ist_exc[IST_SIZE] __attribute__((aligned(16)));
 static uint8_t ist_double[IST_SIZE] __attribute__((aligned(16)));
 /* Ring 0's stack for interrupts and system calls from ring 3. */
-uint8_t kern_ring0_stack[IST_SIZE] __attribute__((aligned(16)));
+static uint8_t kern_ring0_stack[IST_SIZE] __attribute__((aligned(16)));
 static void (*vec_handlers[256])(void);
 static uint16_t pic_mask = 0xFFFF;
 
@@ -361,7 +361,8 @@ void kern_trap_dispatch(struct kern_trap_frame *f)
 {
     uint64_t vec = f->vector;
 
-    if (vec == 6 && (f->cs & 3) && *(const uint16_t *)f->rip == 0x0B0F) {
+    if (vec == 6 && (f->cs & 3) && *(const uint8_t *)f->rip == 0x0F &&
+        *(const uint64_t *)(f->rip + 1) == KERN_SYSCALL_SIG) {
         f->rax = kern_sys_dispatch(f->rdi, f->rsi, f->rdx, f->rax);
         f->rip += 2;
         return;
