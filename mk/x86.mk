@@ -8,3 +8,6 @@ clean: x86-guests-clean
 .PHONY: x86-guests-clean
 x86-guests-clean:
 	$(MAKE) -C tests/guests/x86 clean
+.PHONY: bench-x86
+bench-x86: all x86-guests
+	bash bench/x86.sh
