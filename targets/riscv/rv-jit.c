@@ -33,8 +33,12 @@
 #include "targets/riscv/rv-jit-internal.h"
 
 #define JIT_BUF_SIZE (32u << 20)
-/* Worst case of one block: 64 instructions of at most ~200 bytes, inline and cold. */
-#define JIT_BLOCK_MAX (64u * 200 + 1024)
+/*
+ * Room reserved for one block: no instruction needs 400 bytes with its
+ * out-of-line paths (a branch with two lookups, an FP load with its FS and
+ * TLB-miss paths, each writing back seven registers), so 512 is safe.
+ */
+#define JIT_BLOCK_MAX (TB_MAX_INSNS_JIT * 512u + 1024)
 
 _Static_assert(sizeof(struct rv_tlb_entry) == 32, "TLB index scaling assumes 32-byte entries");
 _Static_assert(MEM_PAGE_BITS == 12 && RV_TLB_BITS == 9, "TLB index computation");
