@@ -119,7 +119,8 @@ int metal_serial_setup(const struct emu_config *cfg)
         return -EINVAL;
     }
     if (cfg->monitor && strcmp(cfg->monitor, "none")) {
-        error_report("-monitor %s: the monitor is not implemented yet (only -monitor none)",
+        error_report("-monitor %s: the appliance has no separate monitor back ends yet "
+                     "(only -monitor none)",
                      cfg->monitor);
         return -EINVAL;
     }
