@@ -14,6 +14,7 @@
 #include "emu-core/chardev.h"
 #include "emu-core/config.h"
 #include "emu-core/log.h"
+#include "emu-core/monitor.h"
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
 
@@ -113,24 +114,38 @@ static int serial_from_spec(const char *id, const char *spec)
 int metal_serial_setup(const struct emu_config *cfg)
 {
     char id[16];
+    int r;
 
     if (cfg->nchardevs) {
         error_report("-chardev %s: not supported yet (use -serial)", cfg->chardevs[0]);
         return -EINVAL;
     }
     if (cfg->monitor && strcmp(cfg->monitor, "none")) {
-        error_report("-monitor %s: the appliance has no separate monitor back ends yet "
-                     "(only -monitor none)",
+        error_report("-monitor %s: the appliance has HMP only on the serial console "
+                     "(mon:stdio, the default; Ctrl-A c) or none at all (-monitor none)",
                      cfg->monitor);
         return -EINVAL;
     }
-    if (!cfg->nserial)
-        return cfg->nodefaults ? 0 : serial_from_spec("serial0", "mon:stdio");
-    for (int i = 0; i < cfg->nserial; i++) {
-        snprintf(id, sizeof(id), "serial%d", i);
-        int r = serial_from_spec(id, cfg->serial[i]);
-        if (r < 0)
-            return r;
+    if (!cfg->nserial) {
+        r = cfg->nodefaults ? 0 : serial_from_spec("serial0", "mon:stdio");
+    } else {
+        r = 0;
+        for (int i = 0; i < cfg->nserial && !r; i++) {
+            snprintf(id, sizeof(id), "serial%d", i);
+            r = serial_from_spec(id, cfg->serial[i]);
+        }
     }
-    return 0;
+    if (r < 0)
+        return r;
+    /*
+     * As QEMU and the hosted program: HMP shares a muxed serial0 (the default, or -serial
+     * mon:stdio) behind Ctrl-A c, unless -monitor none. A plain -serial stdio has no monitor.
+     */
+    monitor_setup();
+    if (cfg->monitor)
+        return 0;
+    r = hmp_console_attach_mux("serial0");
+    if (r < 0)
+        error_report("cannot add the monitor to the console: %s", strerror(-r));
+    return r;
 }
