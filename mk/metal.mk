@@ -15,7 +15,8 @@ METAL_GCC_INC := $(shell $(CC) -print-file-name=include)
 METAL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
     -ffreestanding -fbuiltin -fno-stack-protector -mno-red-zone -fno-pic -fno-pie \
     -mcmodel=small -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-    -nostdinc -isystem $(METAL_SYSROOT)/include -isystem $(METAL_GCC_INC) -I. $(EXTRA_CFLAGS)
+    -nostdinc -isystem $(METAL_SYSROOT)/include -isystem $(METAL_GCC_INC) -I. $(LWIP_INCLUDES) \
+    $(EXTRA_CFLAGS)
 # Code reachable from interrupt and exception handlers (ring 0), which do not
 # save SSE state and, under the paravirtual KVM, cannot run SSE at all.
 METAL_NOSSE_SRCS := kernel/trap.c kernel/mem.c kernel/time.c kernel/acpi.c drivers/uart.c
@@ -24,7 +25,7 @@ METAL_KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/*.c)
 METAL_ASM_SRCS := boot/entry.S $(wildcard kernel/*.S)
 METAL_OBJS := $(PORTABLE_SRCS:%.c=$(METAL)/obj/%.o) $(METAL_KERNEL_SRCS:%.c=$(METAL)/obj/%.o) \
               $(METAL_ASM_SRCS:%.S=$(METAL)/obj/%.o)
-METAL_LIBS := $(METAL_SYSROOT)/lib/libfdt.a $(METAL_SYSROOT)/lib/libc.a \
+METAL_LIBS := $(LWIP_LIB) $(METAL_SYSROOT)/lib/libfdt.a $(METAL_SYSROOT)/lib/libc.a \
               $(METAL_SYSROOT)/lib/libm.a $(shell $(CC) -print-libgcc-file-name)
 
 .PHONY: metal run-metal metal-deps
@@ -37,7 +38,7 @@ metal-deps: $(METAL_STAMP)
 # The sysroot's libraries come from the stamps' recipe (a fresh clone has none yet).
 $(filter $(METAL_SYSROOT)/%,$(METAL_LIBS)): $(METAL_STAMP) ;
 
-$(METAL)/obj/%.o: %.c | $(METAL_STAMP)
+$(METAL)/obj/%.o: %.c | $(METAL_STAMP) $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(METAL_CFLAGS) $(if $(filter $<,$(METAL_NOSSE_SRCS)),-mgeneral-regs-only) \
 	    -MMD -MP -c $< -o $@
