@@ -126,7 +126,7 @@ static void decode32(uint32_t raw, struct rv_insn *in)
     uint32_t rd = bits(raw, 11, 7), rs1 = bits(raw, 19, 15), rs2 = bits(raw, 24, 20);
     uint32_t f3 = bits(raw, 14, 12), f7 = bits(raw, 31, 25);
     int32_t imm_i = (int32_t)raw >> 20;
-    int32_t imm_s = ((int32_t)raw >> 25 << 5) | (int32_t)bits(raw, 11, 7);
+    int32_t imm_s = sext((bits(raw, 31, 25) << 5) | bits(raw, 11, 7), 12);
     int32_t imm_b = sext((bits(raw, 31, 31) << 12) | (bits(raw, 7, 7) << 11) |
                              (bits(raw, 30, 25) << 5) | (bits(raw, 11, 8) << 1),
                          13);
@@ -433,7 +433,7 @@ static void decode16(uint32_t raw, struct rv_insn *in)
             }
             if (imm6 == 0)
                 break;
-            set(in, RV_OP_LUI, rd, 0, 0, imm6 << 12);
+            set(in, RV_OP_LUI, rd, 0, 0, (int32_t)((uint32_t)imm6 << 12));
             return;
         case 4: {
             uint32_t f2 = bits(raw, 11, 10);

@@ -208,6 +208,12 @@ static void emit_slow_paths(struct rv_jit_tr *t)
     }
 }
 
+/* The mask bit of register r; the discard register (RV_XDISCARD, past x31) has none. */
+static inline uint32_t reg_bit(unsigned r)
+{
+    return r < 32 ? 1u << r : 0;
+}
+
 /* Guest registers (x1..x31) an instruction reads and writes; false if loop mode cannot take it. */
 static bool insn_regs(const struct rv_insn *in, uint32_t *use, uint32_t *def)
 {
@@ -217,18 +223,18 @@ static bool insn_regs(const struct rv_insn *in, uint32_t *use, uint32_t *def)
     case RV_OP_LI:
     case RV_OP_AUIPC:
     case RV_OP_JAL:
-        d = 1u << in->rd;
+        d = reg_bit(in->rd);
         break;
     case RV_OP_BEQ ... RV_OP_BGEU:
     case RV_OP_SB ... RV_OP_SD:
-        u = 1u << in->rs1 | 1u << in->rs2;
+        u = reg_bit(in->rs1) | reg_bit(in->rs2);
         break;
     case RV_OP_MV:
     case RV_OP_LB ... RV_OP_LWU:
     case RV_OP_ADDI ... RV_OP_SRAI:
     case RV_OP_ADDIW ... RV_OP_SRAIW:
-        u = 1u << in->rs1;
-        d = 1u << in->rd;
+        u = reg_bit(in->rs1);
+        d = reg_bit(in->rd);
         break;
     case RV_OP_ADD ... RV_OP_AND:
     case RV_OP_ADDW ... RV_OP_SRAW:
@@ -236,8 +242,8 @@ static bool insn_regs(const struct rv_insn *in, uint32_t *use, uint32_t *def)
     case RV_OP_MULH:
     case RV_OP_MULHU:
     case RV_OP_MULW:
-        u = 1u << in->rs1 | 1u << in->rs2;
-        d = 1u << in->rd;
+        u = reg_bit(in->rs1) | reg_bit(in->rs2);
+        d = reg_bit(in->rd);
         break;
     case RV_OP_FENCE:
     case RV_OP_BLOCK_END:

@@ -201,7 +201,7 @@ static int walk(struct rv_cpu *c, uint64_t va, int acc, int priv, uint64_t *pa, 
     }
     int levels = mode - 5; /* Sv39, Sv48, Sv57 */
     int vabits = 12 + 9 * levels;
-    if ((uint64_t)(((int64_t)va << (64 - vabits)) >> (64 - vabits)) != va)
+    if ((uint64_t)((int64_t)(va << (64 - vabits)) >> (64 - vabits)) != va)
         return fail(c, va, acc, true);
 
     uint64_t base = (c->satp & ((1ull << 44) - 1)) << 12;

@@ -195,7 +195,8 @@ static struct rv_block *translate_straddle(struct rv_cpu *c, uint64_t pc, const 
     uint64_t rb_off;
     if (rv_fetch_page(c, pc + 2, &hp2, &rb, &rb_off))
         return NULL;
-    uint32_t raw = hp[MEM_PAGE_SIZE - 2] | hp[MEM_PAGE_SIZE - 1] << 8 | hp2[0] << 16 | hp2[1] << 24;
+    uint32_t raw = hp[MEM_PAGE_SIZE - 2] | (uint32_t)hp[MEM_PAGE_SIZE - 1] << 8 |
+                   (uint32_t)hp2[0] << 16 | (uint32_t)hp2[1] << 24;
     struct rv_block *b = (struct rv_block *)c->straddle_buf;
     memset(b, 0, sizeof(*b) + 2 * sizeof(struct rv_insn));
     b->pc = pc;
