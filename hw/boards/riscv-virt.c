@@ -17,6 +17,7 @@
 #include "emu-core/device.h"
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
+#include "hw/boards/board.h"
 #include "hw/char/uart16550.h"
 #include "hw/intc/riscv-aclint.h"
 #include "hw/intc/sifive-plic.h"
@@ -49,34 +50,10 @@ static int virt_check_machine_opts(const struct emu_config *cfg)
     return 0;
 }
 
-/* Create, configure and realize a device; NULL after error_report() on failure. */
-static struct device *virt_new_device(struct machine *m, const struct device_type *t,
-                                      const char *id)
-{
-    struct device *d = device_new(m, t, id);
-
-    if (!d)
-        error_report("%s: out of memory", t->name);
-    return d;
-}
-
-static int virt_realize(struct device *d)
-{
-    int ret = device_realize(d);
-
-    if (ret < 0)
-        error_report("%s: cannot start: %s", d->type->name, strerror(-ret));
-    return ret;
-}
-
+/* Everything the virt board maps sits in the system address space at priority 0. */
 static int virt_map(struct virt_board *b, uint64_t addr, struct mem_region *mr)
 {
-    int ret = mem_region_add_subregion(&b->m->sysmem, addr, mr, 0);
-
-    if (ret < 0)
-        error_report("virt: cannot map %s at 0x%llx: %s", mr->name, (unsigned long long)addr,
-                     strerror(-ret));
-    return ret;
+    return board_map("virt", &b->m->sysmem, addr, mr, 0);
 }
 
 static int virt_create_harts(struct virt_board *b)
@@ -101,9 +78,9 @@ static int virt_create_intc(struct virt_board *b)
     struct machine *m = b->m;
     int n = m->ncpus, ret;
 
-    b->mswi = virt_new_device(m, &aclint_mswi_type, "clint-mswi");
-    b->mtimer = virt_new_device(m, &aclint_mtimer_type, "clint-mtimer");
-    b->plic = virt_new_device(m, &sifive_plic_type, "plic");
+    b->mswi = board_new_device(m, &aclint_mswi_type, "clint-mswi");
+    b->mtimer = board_new_device(m, &aclint_mtimer_type, "clint-mtimer");
+    b->plic = board_new_device(m, &sifive_plic_type, "plic");
     if (!b->mswi || !b->mtimer || !b->plic)
         return -ENOMEM;
 
@@ -121,8 +98,8 @@ static int virt_create_intc(struct virt_board *b)
         sifive_plic_connect(b->plic, 2 * i, &lines[RV_IRQ_MEIP]);
         sifive_plic_connect(b->plic, 2 * i + 1, &lines[RV_IRQ_SEIP]);
     }
-    if ((ret = virt_realize(b->mswi)) < 0 || (ret = virt_realize(b->mtimer)) < 0 ||
-        (ret = virt_realize(b->plic)) < 0)
+    if ((ret = board_realize(b->mswi)) < 0 || (ret = board_realize(b->mtimer)) < 0 ||
+        (ret = board_realize(b->plic)) < 0)
         return ret;
     for (int i = 0; i < n; i++)
         rv_cpu_set_time_source(m->cpus[i], aclint_mtimer_read_mtime, b->mtimer);
@@ -140,9 +117,9 @@ static int virt_create_devices(struct virt_board *b)
     struct chardev *serial = chardev_find("serial0");
     int ret;
 
-    b->uart = virt_new_device(m, &uart16550_type, "serial0");
-    b->rtc = virt_new_device(m, &goldfish_rtc_type, "rtc");
-    b->test = virt_new_device(m, &sifive_test_type, "test");
+    b->uart = board_new_device(m, &uart16550_type, "serial0");
+    b->rtc = board_new_device(m, &goldfish_rtc_type, "rtc");
+    b->test = board_new_device(m, &sifive_test_type, "test");
     if (!b->uart || !b->rtc || !b->test)
         return -ENOMEM;
     /* No serial0 (-serial none, -nodefaults): the UART is there, unconnected, as in QEMU. */
@@ -153,8 +130,8 @@ static int virt_create_devices(struct virt_board *b)
     device_prop_set_u64(b->uart, "baudbase", VIRT_UART_CLOCK);
     device_prop_set_link(b->rtc, "irq", sifive_plic_irq(b->plic, VIRT_RTC_IRQ));
     device_prop_set_link(b->rtc, "clock", &m->clock);
-    if ((ret = virt_realize(b->uart)) < 0 || (ret = virt_realize(b->rtc)) < 0 ||
-        (ret = virt_realize(b->test)) < 0)
+    if ((ret = board_realize(b->uart)) < 0 || (ret = board_realize(b->rtc)) < 0 ||
+        (ret = board_realize(b->test)) < 0)
         return ret;
     if ((ret = virt_map(b, VIRT_UART0_BASE, uart16550_mmio(b->uart))) < 0 ||
         (ret = virt_map(b, VIRT_RTC_BASE, goldfish_rtc_mmio(b->rtc))) < 0 ||
@@ -167,13 +144,13 @@ static int virt_create_devices(struct virt_board *b)
     for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
         char id[24];
         snprintf(id, sizeof(id), "virtio-mmio.%d", i);
-        b->virtio[i] = virt_new_device(m, &virtio_mmio_type, id);
+        b->virtio[i] = board_new_device(m, &virtio_mmio_type, id);
         if (!b->virtio[i])
             return -ENOMEM;
         device_prop_set_link(b->virtio[i], "irq", sifive_plic_irq(b->plic, VIRT_VIRTIO_IRQ + i));
         if (blkdev[i])
             device_prop_set_link(b->virtio[i], "backend", virtio_blk_vdev(blkdev[i]));
-        if ((ret = virt_realize(b->virtio[i])) < 0 ||
+        if ((ret = board_realize(b->virtio[i])) < 0 ||
             (ret = virt_map(b, VIRT_VIRTIO_BASE + (uint64_t)i * VIRT_VIRTIO_SIZE,
                             virtio_mmio_region(b->virtio[i]))) < 0)
             return ret;
