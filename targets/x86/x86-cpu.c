@@ -56,6 +56,39 @@ void x86_cpu_set_intr_ack(struct vcpu *cpu, int (*ack)(void *opaque), void *opaq
     x->intr_opaque = opaque;
 }
 
+void x86_cpu_set_intc(struct vcpu *cpu, const struct x86_intc_ops *ops, void *opaque)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    x->intc = ops;
+    x->intr_ack = ops ? ops->ack : NULL;
+    x->intr_opaque = opaque;
+}
+
+void x86_cpu_raise_nmi(struct vcpu *cpu)
+{
+    x86_cpu_of(cpu)->nmi_pending = true;
+    cpu->halted = false;
+}
+
+int x86_cpu_rdmsr(struct vcpu *cpu, uint32_t msr, uint64_t *val)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    if (!x->intc || !x->intc->rdmsr)
+        return -ENOENT;
+    return x->intc->rdmsr(x->intr_opaque, msr, val);
+}
+
+int x86_cpu_wrmsr(struct vcpu *cpu, uint32_t msr, uint64_t val)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    if (!x->intc || !x->intc->wrmsr)
+        return -ENOENT;
+    return x->intc->wrmsr(x->intr_opaque, msr, val);
+}
+
 void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code)
 {
     *s = (struct x86_seg){.base = 0,

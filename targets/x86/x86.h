@@ -65,13 +65,40 @@ struct x86_boot_state {
     uint16_t gdt_limit;
 };
 
+/*
+ * The CPU's interrupt controller as an accelerator sees it: a local APIC
+ * model (hw/intc/apic.h) or, without one, nothing but intr_ack (the PIC).
+ * Every member may be NULL. An accelerator:
+ *  - delivers an external interrupt when intr_level is 1 and the guest can
+ *    take one: ack() gives the vector (-1: the request went away);
+ *  - may ask peek() first (the vector ack() would return, -1 for none, or
+ *    X86_INTC_PEEK_EXTINT when only the PIC's acknowledge tells it), e.g.
+ *    to program a virtual-interrupt field without committing to it;
+ *  - hands RDMSR/WRMSR of IA32_APIC_BASE (0x1b) and 0x800-0x8ff to
+ *    rdmsr()/wrmsr() (0, -ENOENT: not the controller's MSR, -EINVAL:
+ *    raise #GP), and MOV CR8 to get_cr8()/set_cr8() if it intercepts it;
+ *  - injects an NMI when nmi_pending is set, and clears it.
+ * With KVM (no in-kernel irqchip) IA32_APIC_BASE stays in the kernel.
+ */
+struct x86_intc_ops {
+    int (*peek)(void *opaque);
+    int (*ack)(void *opaque);
+    int (*rdmsr)(void *opaque, uint32_t msr, uint64_t *val);
+    int (*wrmsr)(void *opaque, uint32_t msr, uint64_t val);
+    uint8_t (*get_cr8)(void *opaque);
+    void (*set_cr8)(void *opaque, uint8_t cr8);
+};
+#define X86_INTC_PEEK_EXTINT 256
+
 struct x86_cpu {
     struct vcpu vcpu;
-    struct irq_line intr_pin; /* INTR: level from the PIC */
+    struct irq_line intr_pin; /* INTR: level from the PIC or the local APIC */
     int intr_level;
     /* The INTA cycle: the vector to deliver, or -1 if the request went away. */
     int (*intr_ack)(void *opaque);
     void *intr_opaque;
+    const struct x86_intc_ops *intc; /* NULL: only intr_ack (see above) */
+    volatile bool nmi_pending;       /* set by the APIC (LINT1, NMI IPIs) */
     struct x86_boot_state boot;
     void *accel_state; /* the accelerator's per-vCPU state */
 };
@@ -90,6 +117,16 @@ int x86_cpu_create(struct machine *m, struct vcpu **out);
 /* The INTR input (irq line) and where the accelerator asks for the vector. */
 struct irq_line *x86_cpu_intr_pin(struct vcpu *cpu);
 void x86_cpu_set_intr_ack(struct vcpu *cpu, int (*ack)(void *opaque), void *opaque);
+/* Install a full interrupt controller (ops->ack becomes intr_ack; opaque for all ops). */
+void x86_cpu_set_intc(struct vcpu *cpu, const struct x86_intc_ops *ops, void *opaque);
+/* Raise the CPU's NMI (edge): sets nmi_pending and wakes a halted CPU. */
+void x86_cpu_raise_nmi(struct vcpu *cpu);
+/*
+ * For accelerators: the interrupt controller's MSRs. 0, -ENOENT (no
+ * controller or not its MSR: handle it yourself), -EINVAL (#GP).
+ */
+int x86_cpu_rdmsr(struct vcpu *cpu, uint32_t msr, uint64_t *val);
+int x86_cpu_wrmsr(struct vcpu *cpu, uint32_t msr, uint64_t val);
 
 /* Fill a flat 4 GiB code (code=true) or data segment for 32-bit protected mode. */
 void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code);

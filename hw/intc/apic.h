@@ -1,0 +1,136 @@
+/*
+ * apic.h - an x86 local APIC (Intel SDM vol. 3A, chapter 11 "Advanced
+ * Programmable Interrupt Controller"; chapter 10 in older editions): the
+ * xAPIC register page at IA32_APIC_BASE (0xfee00000 after reset), the
+ * x2APIC MSRs 0x800-0x8ff, priorities (TPR/PPR, ISR/IRR/TMR), EOI with a
+ * broadcast to the I/O APIC for level-triggered vectors, the LVT timer
+ * (one-shot and periodic on the virtual clock, 1 GHz bus clock as QEMU's),
+ * LINT0 (ExtINT: the 8259's INTR in virtual-wire mode), LINT1 (NMI), the
+ * error LVT/ESR and self-IPIs through the ICR.
+ *
+ * One instance per vCPU. The model sits between the interrupt sources and
+ * the CPU: it drives the CPU's INTR pin (x86_cpu_intr_pin) with "something
+ * is deliverable now" and installs itself as the CPU's interrupt
+ * controller (x86_cpu_set_intc), so the accelerator's acknowledge cycle
+ * lands in apic_intack(), which also forwards ExtINT to the PIC.
+ *
+ * Properties: "cpu" (link: struct vcpu, required), "clock" (link: the
+ * virtual clock, required), "sysmem" (link: the container the xAPIC page
+ * is mapped into and moved within when the guest relocates it; optional),
+ * "id" (u32: the APIC ID), "bsp" (bool: the boot processor, whose LINT0 is
+ * in ExtINT mode after reset so the PIC works before software enables the
+ * APIC, as QEMU does).
+ *
+ * Not modelled: TSC-deadline mode (CPUID does not offer it), INIT/SIPI
+ * (one CPU), lowest-priority arbitration, the thermal/perf/CMCI sources,
+ * directed EOI (suppress EOI broadcast).
+ */
+#ifndef HW_INTC_APIC_H
+#define HW_INTC_APIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu-core/clock.h"
+#include "emu-core/device.h"
+#include "emu-core/irq.h"
+#include "emu-core/memory.h"
+
+struct vcpu;
+
+#define APIC_DEFAULT_BASE 0xfee00000ull
+#define APIC_MSR_BASE 0x1b
+#define APIC_MSR_X2APIC_FIRST 0x800
+#define APIC_MSR_X2APIC_LAST 0x8ff
+
+/* IA32_APIC_BASE bits (SDM 11.4.4). */
+#define APIC_BASE_BSP (1ull << 8)
+#define APIC_BASE_EXTD (1ull << 10) /* x2APIC mode */
+#define APIC_BASE_EN (1ull << 11)
+
+/* LVT entries, in register order 0x320-0x370. */
+enum apic_lvt { APIC_LVT_TIMER, APIC_LVT_THERMAL, APIC_LVT_PERF, APIC_LVT_LINT0, APIC_LVT_LINT1,
+                APIC_LVT_ERROR, APIC_LVT_COUNT };
+
+/* Delivery modes (ICR and LVT bits 10:8). */
+enum apic_dm { APIC_DM_FIXED = 0, APIC_DM_LOWPRI = 1, APIC_DM_SMI = 2, APIC_DM_NMI = 4,
+               APIC_DM_INIT = 5, APIC_DM_STARTUP = 6, APIC_DM_EXTINT = 7 };
+
+/* apic_intr_peek(): an ExtINT request whose vector the PIC gives only at acknowledge. */
+#define APIC_PEEK_EXTINT 256
+
+struct apic {
+    struct device dev;
+    struct vcpu *cpu;
+    struct vclock *clock;
+    struct mem_region *sysmem;
+    uint32_t id;
+    bool bsp;
+
+    uint64_t base_msr;
+    bool mapped;
+    uint64_t mapped_at;
+    uint32_t tpr, svr, ldr, dfr, esr, esr_pending;
+    uint32_t icr_lo, icr_hi;
+    uint32_t isr[8], irr[8], tmr[8];
+    uint32_t lvt[APIC_LVT_COUNT];
+    uint32_t initial_count, divide_conf;
+    uint64_t count_start_ns; /* virtual time the current count period began */
+    uint32_t lint_level[2];  /* input pin levels */
+
+    struct timer timer;
+    struct mem_region mmio;
+    struct irq_line lint[2];
+
+    /* Level-triggered EOI goes to the I/O APIC (apic_set_eoi_hook). */
+    void (*eoi_hook)(void *opaque, int vector);
+    void *eoi_opaque;
+    /* The 8259's acknowledge cycle for ExtINT (apic_set_extint). */
+    int (*extint_ack)(void *opaque);
+    void *extint_opaque;
+};
+
+extern const struct device_type apic_type;
+
+/* LINT0 (n = 0) and LINT1 (n = 1) input lines. */
+struct irq_line *apic_lint(struct device *dev, int n);
+/* The xAPIC register page (4 KiB), for boards that map it themselves (no "sysmem"). */
+struct mem_region *apic_mmio(struct device *dev);
+
+/* Where level-triggered EOIs are broadcast and where ExtINT vectors come from. */
+void apic_set_eoi_hook(struct device *dev, void (*hook)(void *opaque, int vector), void *opaque);
+void apic_set_extint(struct device *dev, int (*ack)(void *opaque), void *opaque);
+
+/*
+ * A message from the I/O APIC or an MSI for this APIC (delivery mode dm,
+ * vector, trigger level-or-edge). Fixed and lowest-priority set IRR (and
+ * TMR when level); vectors 0-15 are refused with ESR "receive illegal
+ * vector"; NMI raises the CPU's NMI; ExtINT asks the PIC at acknowledge.
+ * SMI/INIT/SIPI are logged and dropped.
+ */
+void apic_deliver(struct device *dev, int dm, int vector, bool level);
+/* Whether a message to dest (physical or logical mode) is for this APIC. */
+bool apic_match_dest(struct device *dev, uint32_t dest, bool logical);
+
+/*
+ * The accelerator's side (through struct x86_intc_ops): the vector
+ * apic_intack would return now (-1 none, APIC_PEEK_EXTINT for the PIC's);
+ * the acknowledge (moves it from IRR to ISR; -1 if nothing is deliverable).
+ */
+int apic_intr_peek(void *opaque);
+int apic_intack(void *opaque);
+
+/*
+ * MSRs: IA32_APIC_BASE and, in x2APIC mode, 0x800-0x8ff. Return 0, -ENOENT
+ * for an MSR that is not the APIC's, -EINVAL where the CPU raises #GP
+ * (reserved bits, invalid mode transitions, x2APIC MSRs outside x2APIC
+ * mode, read-only or absent registers).
+ */
+int apic_rdmsr(void *opaque, uint32_t msr, uint64_t *val);
+int apic_wrmsr(void *opaque, uint32_t msr, uint64_t val);
+
+/* CR8 (TPR bits 7:4) for accelerators that intercept MOV to/from CR8. */
+uint8_t apic_get_cr8(void *opaque);
+void apic_set_cr8(void *opaque, uint8_t cr8);
+
+#endif
