@@ -20,7 +20,7 @@ int plat_bfile_open(const char *name, unsigned flags, struct plat_bfile **out)
 {
     const struct kern_module *m;
 
-    if (strncmp(name, "module:", 7) || !(m = metal_module_find(name + 7)))
+    if (!(m = metal_module_for_file(name)))
         return -ENOENT;
     if (flags & (PLAT_BF_RDWR | PLAT_BF_CREATE))
         return -EROFS;
@@ -98,5 +98,5 @@ void plat_bfile_close(struct plat_bfile *f)
 
 int plat_bfile_exists(const char *name)
 {
-    return !strncmp(name, "module:", 7) && metal_module_find(name + 7);
+    return metal_module_for_file(name) != NULL;
 }

@@ -18,6 +18,13 @@ int metal_console_poll(void);
 
 /* The module named NAME (as in "module:NAME"), or NULL. */
 const struct kern_module *metal_module_find(const char *name);
+/*
+ * The module a file name given to the emulator stands for: "module:NAME",
+ * or a path whose last component is a module's name, so that a command line
+ * written for the hosted program (-bios /usr/lib/.../fw_dynamic.bin, or the
+ * default firmware's path) finds the module of that name. NULL if none.
+ */
+const struct kern_module *metal_module_for_file(const char *file);
 
 /* Read the CMOS clock for plat_wallclock_ns(). */
 void kern_wallclock_init(void);

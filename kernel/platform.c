@@ -144,14 +144,20 @@ const struct kern_module *metal_module_find(const char *name)
     return NULL;
 }
 
+const struct kern_module *metal_module_for_file(const char *file)
+{
+    if (!strncmp(file, "module:", 7))
+        return metal_module_find(file + 7);
+    const char *base = strrchr(file, '/');
+    return base && base[1] ? metal_module_find(base + 1) : NULL;
+}
+
 int plat_file_load(const char *name, uint64_t max_size, void **data, uint64_t *size)
 {
     const struct kern_module *m;
 
     /* There is no file system yet: only the modules the loader brought. */
-    if (strncmp(name, "module:", 7))
-        return -ENOENT;
-    m = metal_module_find(name + 7);
+    m = metal_module_for_file(name);
     if (!m)
         return -ENOENT;
     if (m->size > max_size)

@@ -176,8 +176,9 @@ static int virt_load_boot(struct virt_board *b)
         ret = rv_boot_load_image(&b->boot, "-bios", bios ? bios : VIRT_DEFAULT_BIOS,
                                  VIRT_DRAM_BASE, &fw);
         if (ret == -ENOENT && !bios)
-            error_report("the default firmware is Debian's OpenSBI (package opensbi); install "
-                         "it, or give -bios FILE or -bios none");
+            error_report("the default firmware is Debian's OpenSBI (package opensbi, "
+                         "fw_dynamic.bin); install it (on the appliance: load fw_dynamic.bin as a "
+                         "boot module), or give -bios FILE or -bios none");
         if (ret < 0)
             return ret;
         firmware_end = fw.high;

@@ -24,6 +24,17 @@ else
     echo "SKIP metal-uboot-kvm ($metal_kvm_why)"
 fi
 
+# A command line written for the hosted program: no -bios (the default firmware,
+# Debian's fw_dynamic.bin, found as the module of that name) and -kernel by its
+# host path (the module named by the path's last component).
+metal_accel=$([ "$metal_kvm_why" = ok ] && echo "-enable-kvm -cpu host,-arch-capabilities" ||
+    echo "-accel tcg")
+console --timeout 120 --log "$LOGS/metal-default-bios.log" tests/boot/uboot.steps -- \
+    qemu-system-x86_64 -nographic -no-reboot $metal_accel -kernel "$metal_elf" \
+    -initrd "$OPENSBI/fw_dynamic.bin,$UBOOT" -append "-M virt -m 128M -kernel $UBOOT" \
+    >"$LOGS/metal-default-bios.out" 2>&1
+result $? metal-default-bios
+
 # 2. GRUB (Multiboot 2, from a grub-mkrescue CD) and UEFI (OVMF, the image
 #    on a USB stick): the same guest, the same answers, the same power-off.
 metal_boot() { # name qemu-options...
@@ -84,6 +95,7 @@ metal_error metal-no-cmdline 128M ""
 metal_error metal-bad-cmdline 128M "-M virt -m lots"
 metal_error metal-bad-quote 128M "-M virt -append 'unbalanced"
 metal_error metal-missing-module 128M "-M virt -bios module:nothere.elf"
+metal_error metal-missing-path 128M "-M virt -bios /usr/lib/nothere/fw_jump2.elf"
 metal_error metal-too-little-memory 64M "-M virt -m 2G -bios module:fw_jump.elf"
 
 # Demand paging: a 96 MiB guest runs on a 60 MiB PC until it touches too much.
