@@ -276,6 +276,7 @@ enum opt_id {
     OPT_QMP,
     OPT_MON,
     OPT_ADD_FD,
+    OPT_OBJECT,
     OPT_DEVICE,
     OPT_DRIVE,
     OPT_NO_REBOOT,
@@ -302,7 +303,8 @@ static const struct opt_def opt_defs[] = {
      "-machine TYPE[,KEY=VALUE...]  (-M) board; 'help' lists them; accel=, dumpdtb=FILE"},
     {"m", true, OPT_MEM, "-m [size=]SIZE    guest RAM; a bare number is MiB (256, 1G)"},
     {"smp", true, OPT_SMP, "-smp [cpus=]N     number of vCPUs"},
-    {"accel", true, OPT_ACCEL, "-accel NAME       accelerator ('help' lists them); repeat for fallbacks"},
+    {"accel", true, OPT_ACCEL,
+     "-accel NAME       accelerator ('help' lists them); repeat for fallbacks"},
     {"enable-kvm", false, OPT_ENABLE_KVM, "-enable-kvm       same as -accel kvm"},
     {"cpu", true, OPT_CPU, "-cpu MODEL        CPU model ('help': the board lists them)"},
     {"bios", true, OPT_BIOS, "-bios FILE        firmware ('none': no firmware)"},
@@ -324,10 +326,13 @@ static const struct opt_def opt_defs[] = {
     {"mon", true, OPT_MON, "-mon chardev=ID[,mode=readline|control]  a monitor on a -chardev"},
     {"add-fd", true, OPT_ADD_FD,
      "-add-fd fd=N,set=M[,opaque=S]  put inherited fd N in fd set M (/dev/fdset/M)"},
+    {"object", true, OPT_OBJECT,
+     "-object secret,id=ID,(data=S|file=PATH)[,format=raw|base64]  a secret (for secret=ID)"},
     {"device", true, OPT_DEVICE, "-device OPTS      (not supported yet)"},
     {"drive", true, OPT_DRIVE, "-drive OPTS       (not supported yet)"},
     {"no-reboot", false, OPT_NO_REBOOT, "-no-reboot        exit instead of rebooting"},
-    {"no-shutdown", false, OPT_NO_SHUTDOWN, "-no-shutdown      pause instead of exiting on poweroff"},
+    {"no-shutdown", false, OPT_NO_SHUTDOWN,
+     "-no-shutdown      pause instead of exiting on poweroff"},
     {"S", false, OPT_STOPPED, "-S                start with the vCPUs stopped"},
     {"snapshot", false, OPT_SNAPSHOT, "-snapshot         discard disk writes at exit"},
     {"nodefaults", false, OPT_NODEFAULTS, "-nodefaults       no default serial console"},
@@ -552,6 +557,7 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
     int ret = 0;
 
     memset(cfg, 0, sizeof(*cfg));
+    config_secrets_clear();
     cfg->argv0 = argc > 0 ? argv[0] : "baremu";
     *info_exit = 0;
 
@@ -656,6 +662,13 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
             break;
         case OPT_ADD_FD:
             ret = add_list(cfg->add_fds, &cfg->nadd_fds, a, arg, err, errlen);
+            break;
+        case OPT_OBJECT:
+            ret = config_object_add(arg, err, errlen);
+            if (ret == 1) {
+                *info_exit = 1;
+                return 0;
+            }
             break;
         case OPT_DEVICE:
             ret = add_list(cfg->devices, &cfg->ndevices, a, arg, err, errlen);

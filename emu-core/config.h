@@ -100,4 +100,25 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
 /* Print the option summary (-help). */
 void config_print_help(void);
 
+/*
+ * -object, as QEMU spells it; baremu has the "secret" type only:
+ *   -object secret,id=ID,data=TEXT[,format=raw|base64]
+ *   -object secret,id=ID,file=PATH[,format=raw|base64]
+ * (PATH is read whole, a trailing newline included, as QEMU does.) config_parse
+ * calls this for each -object in order, so a secret exists before anything
+ * that names it is set up. Returns 0, 1 after printing the list for "help",
+ * or -EINVAL/-ENOMEM with a message in err that names the object by type and
+ * id only: a secret's value is never printed.
+ */
+int config_object_add(const char *arg, char *err, size_t errlen);
+
+/* The secret with this id, NUL-terminated (never empty, no NUL inside), or NULL. */
+const char *config_secret_lookup(const char *id);
+
+/* Forget (and overwrite) every secret; config_parse starts with this. */
+void config_secrets_clear(void);
+
+/* Standard base64 ('=' padding, no whitespace); out needs len / 4 * 3 bytes. 0 or -EINVAL. */
+int config_base64_decode(const char *in, size_t len, char *out, size_t *outlen);
+
 #endif

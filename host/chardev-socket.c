@@ -2,7 +2,9 @@
  * chardev-socket.c - listening sockets whose connections are chardevs
  * (chardev-socket.h). Everything is non-blocking: output a client does not
  * read is kept (up to a limit, then the client is dropped), input is read
- * only when the session can take it.
+ * only when the session can take it. A listener with a secret drops
+ * clients that stay silent and, after a failed authentication, accepts
+ * nobody for a moment (chardev-socket.h).
  */
 #define _GNU_SOURCE
 #include "host/chardev-socket.h"
@@ -10,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -19,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/timerfd.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu-core/chardev.h"
@@ -35,6 +39,9 @@ struct sock_conn {
     struct sock_listener *l;
     int fd;
     bool dead; /* write failed or too slow: closed at the next read callback */
+    bool closing;      /* the session hung up: close once the client has its reply */
+    bool shut_wr;      /* our side is shut down (after the last output) */
+    uint64_t deadline; /* CLOCK_MONOTONIC ns: close then (silent or lingering client); 0: none */
     char *out;
     size_t out_len, out_cap;
     int fds[CONN_MAX_FDS];
@@ -48,8 +55,13 @@ struct sock_listener {
     host_socket_connect_fn fn;
     void *opaque;
     int nconn;
+    const char *secret;     /* -object secret the clients must present, or NULL */
+    uint64_t backoff_until; /* CLOCK_MONOTONIC ns: no accepts before then */
     struct sock_listener *next;
 };
+
+/* How long a rejected client has to read its error before we close anyway. */
+#define CONN_LINGER_NS (2 * 1000000000ull)
 
 static struct sock_conn *all_conns;
 static struct sock_listener *all_listeners;
@@ -58,19 +70,49 @@ static struct sock_listener *all_listeners;
  * The main loop only polls for input, and sleeps indefinitely while the
  * guest is paused and idle. Output a client has not taken yet would then
  * wait for that client's next command; a timer fd wakes the loop every
- * few ms while any connection holds output, to push it on.
+ * few ms while any connection holds output, to push it on, and at the
+ * connections' deadlines and the end of a listener's back-off.
  */
 static int flush_tfd = -1;
 static bool flush_armed;
 
+static uint64_t mono_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void sock_timer_update(void)
+{
+    uint64_t now = mono_ns(), next = UINT64_MAX;
+
+    if (flush_tfd < 0)
+        return;
+    for (struct sock_conn *c = all_conns; c; c = c->next) {
+        if (c->out_len && !c->dead && now + 10000000ull < next)
+            next = now + 10000000ull;
+        if (c->deadline && c->deadline < next)
+            next = c->deadline;
+    }
+    for (struct sock_listener *l = all_listeners; l; l = l->next)
+        if (l->backoff_until > now && l->backoff_until < next)
+            next = l->backoff_until;
+    struct itimerspec its = {0};
+    if (next != UINT64_MAX) {
+        next = next > now ? next : now + 1; /* 0 would disarm it */
+        its.it_value.tv_sec = (time_t)(next / 1000000000ull);
+        its.it_value.tv_nsec = (long)(next % 1000000000ull);
+    }
+    if (timerfd_settime(flush_tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+        flush_armed = next != UINT64_MAX;
+}
+
 static void flush_timer_arm(void)
 {
-    struct itimerspec its = {.it_value = {.tv_nsec = 10 * 1000 * 1000}};
-
-    if (flush_armed || flush_tfd < 0)
-        return;
-    if (timerfd_settime(flush_tfd, 0, &its, NULL) == 0)
-        flush_armed = true;
+    if (!flush_armed)
+        sock_timer_update();
 }
 
 /* ---- connections ---- */
@@ -120,6 +162,8 @@ static int conn_write(struct chardev *chr, const uint8_t *buf, size_t len)
     }
     memcpy(c->out + c->out_len, buf, len);
     c->out_len += len;
+    if (!c->closing)
+        c->deadline = 0; /* the session answered: the client has authenticated (or needs not) */
     conn_flush(c);
     if (c->out_len)
         flush_timer_arm();
@@ -240,22 +284,55 @@ int host_socket_take_fd(struct chardev *chr)
     return fd;
 }
 
+/* A hung-up connection's reply has gone out: send our FIN after it. */
+static void conn_shut_if_done(struct sock_conn *c)
+{
+    if (c->closing && !c->shut_wr && !c->out_len) {
+        shutdown(c->fd, SHUT_WR);
+        c->shut_wr = true;
+    }
+}
+
 static void flush_timer_fired(void *opaque)
 {
-    uint64_t ticks;
-    bool pending = false;
+    uint64_t ticks, now = mono_ns();
+    struct sock_conn *next;
 
     (void)opaque;
     if (read(flush_tfd, &ticks, sizeof(ticks)) < 0) {
         /* Not expired yet (EAGAIN): poll woke us for nothing; flushing is still harmless. */
     }
     flush_armed = false;
-    for (struct sock_conn *c = all_conns; c; c = c->next) {
+    for (struct sock_conn *c = all_conns; c; c = next) {
+        next = c->next;
         conn_flush(c);
-        pending |= c->out_len && !c->dead;
+        conn_shut_if_done(c);
+        if (c->deadline && now >= c->deadline)
+            conn_close(c);
     }
-    if (pending)
-        flush_timer_arm();
+    sock_timer_update();
+}
+
+const char *host_socket_secret(struct chardev *chr)
+{
+    if (chr->ops != &conn_ops)
+        return NULL;
+    return ((struct sock_conn *)chr->opaque)->l->secret;
+}
+
+void host_socket_hangup(struct chardev *chr, bool auth_failed)
+{
+    if (chr->ops != &conn_ops)
+        return;
+    struct sock_conn *c = chr->opaque;
+    uint64_t now = mono_ns();
+    c->closing = true;
+    c->deadline = now + CONN_LINGER_NS;
+    if (auth_failed)
+        c->l->backoff_until = now + HOST_SOCKET_AUTH_BACKOFF_NS;
+    conn_flush(c);
+    conn_shut_if_done(c);
+    sock_timer_update();
 }
 
 static void flush_timer_init(void)
@@ -285,12 +362,20 @@ void host_socket_flush_all(void)
 
 /* ---- listeners ---- */
 
+/* In back-off after a failed authentication: leave new clients in the kernel's queue. */
+static bool listener_can_accept(void *opaque)
+{
+    struct sock_listener *l = opaque;
+
+    return !l->backoff_until || mono_ns() >= l->backoff_until;
+}
+
 static void listener_accept(void *opaque)
 {
     struct sock_listener *l = opaque;
 
     /* A few per wake-up, so a connect flood cannot monopolise the loop. */
-    for (int i = 0; i < 16; i++) {
+    for (int i = 0; i < 16 && listener_can_accept(l); i++) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
@@ -301,6 +386,8 @@ static void listener_accept(void *opaque)
         }
         c->fd = fd;
         c->l = l;
+        if (l->secret)
+            c->deadline = mono_ns() + HOST_SOCKET_AUTH_TIMEOUT_NS;
         if (host_fd_watch(fd, conn_can_read, conn_read, c) < 0) {
             close(fd);
             free(c);
@@ -311,6 +398,8 @@ static void listener_accept(void *opaque)
         all_conns = c;
         chardev_register(&c->chr, NULL, &conn_ops, c);
         l->fn(&c->chr, l->opaque);
+        if (c->deadline)
+            sock_timer_update();
     }
 }
 
@@ -386,11 +475,27 @@ static int sock_bind_tcp(const char *host, const char *port, char *err, size_t e
     return fd;
 }
 
-int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_connect_fn fn,
-                            void *opaque, char *err, size_t errlen)
+static bool sock_is_loopback(int fd)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+
+    if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
+        return false;
+    if (ss.ss_family == AF_INET)
+        return (ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) == 127;
+    if (ss.ss_family == AF_INET6) {
+        const struct in6_addr *a = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+        return IN6_IS_ADDR_LOOPBACK(a) || (IN6_IS_ADDR_V4MAPPED(a) && a->s6_addr[12] == 127);
+    }
+    return false;
+}
+
+int host_socket_listen_opts(const char *id, const struct opts *o, unsigned flags,
+                            host_socket_connect_fn fn, void *opaque, char *err, size_t errlen)
 {
     const char *path = opts_get(o, "path"), *host = opts_get(o, "host"),
-               *port = opts_get(o, "port");
+               *port = opts_get(o, "port"), *secret_id = opts_get(o, "secret"), *secret = NULL;
     bool server, wait;
     char desc[300];
     int fd;
@@ -404,6 +509,19 @@ int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_co
         snprintf(err, errlen, "only server=on sockets are supported (baremu does not connect out)");
         return -ENOTSUP;
     }
+    if (secret_id && !(flags & HOST_SOCKET_SECRET_OK)) {
+        snprintf(err, errlen,
+                 "secret= is for QMP only (-qmp, or -mon mode=control): HMP has "
+                 "no way to present it");
+        return -EINVAL;
+    }
+    if (secret_id && !(secret = config_secret_lookup(secret_id))) {
+        snprintf(err, errlen,
+                 "secret=%s: No secret with id '%s' (define it with -object "
+                 "secret,id=%s,file=PATH)",
+                 secret_id, secret_id, secret_id);
+        return -EINVAL;
+    }
     if (path) {
         fd = sock_bind_unix(path, err, errlen);
         snprintf(desc, sizeof(desc), "unix:%s,server=on", path);
@@ -416,6 +534,16 @@ int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_co
     }
     if (fd < 0)
         return fd;
+    if (!path && !secret && !sock_is_loopback(fd)) {
+        /* The monitor is root over the guest: not for anyone on the network to take. */
+        snprintf(err, errlen,
+                 "%s: a monitor on a network address other than loopback needs "
+                 "secret=ID (an -object secret, QMP only); for no secret bind 127.0.0.1 or "
+                 "use a Unix socket",
+                 desc);
+        close(fd);
+        return -EACCES;
+    }
     if (listen(fd, 16) < 0) {
         int e = errno;
         snprintf(err, errlen, "%s: cannot listen: %s", desc, strerror(e));
@@ -430,7 +558,8 @@ int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_co
     l->fd = fd;
     l->fn = fn;
     l->opaque = opaque;
-    int r = host_fd_watch(fd, NULL, listener_accept, l);
+    l->secret = secret;
+    int r = host_fd_watch(fd, listener_can_accept, listener_accept, l);
     if (r < 0) {
         snprintf(err, errlen, "%s: cannot watch: %s", desc, strerror(-r));
         close(fd);
@@ -456,8 +585,8 @@ int host_socket_listen_opts(const char *id, const struct opts *o, host_socket_co
     return 0;
 }
 
-int host_socket_listen_spec(const char *id, const char *spec, host_socket_connect_fn fn,
-                            void *opaque, char *err, size_t errlen)
+int host_socket_listen_spec(const char *id, const char *spec, unsigned flags,
+                            host_socket_connect_fn fn, void *opaque, char *err, size_t errlen)
 {
     struct opts o = {0};
     const char *rest;
@@ -513,7 +642,7 @@ int host_socket_listen_spec(const char *id, const char *spec, host_socket_connec
                  spec);
         goto out;
     }
-    r = host_socket_listen_opts(id, &o, fn, opaque, msg, sizeof(msg));
+    r = host_socket_listen_opts(id, &o, flags, fn, opaque, msg, sizeof(msg));
     if (r < 0)
         snprintf(err, errlen, "'%s': %s", spec, msg);
 out:

@@ -62,7 +62,9 @@ static long host_thread_id(void)
 static void on_qmp_connect(struct chardev *conn, void *opaque)
 {
     (void)opaque;
-    if (qmp_session_attach(conn, QMP_SESSION_GREET_NOW | QMP_SESSION_PER_CONNECTION) < 0)
+    /* With secret=, the session stays silent until the client authenticates. */
+    if (qmp_session_attach_secret(conn, QMP_SESSION_GREET_NOW | QMP_SESSION_PER_CONNECTION,
+                                  host_socket_secret(conn)) < 0)
         warn_report("monitor: out of memory for a new QMP session");
 }
 
@@ -84,7 +86,8 @@ static int monitor_on_spec(const char *opt, const char *id, const char *spec, bo
     char err[300];
 
     if (spec_is_socket(spec)) {
-        if (host_socket_listen_spec(id, spec, qmp ? on_qmp_connect : on_hmp_connect, NULL, err,
+        if (host_socket_listen_spec(id, spec, qmp ? HOST_SOCKET_SECRET_OK : 0,
+                                    qmp ? on_qmp_connect : on_hmp_connect, NULL, err,
                                     sizeof(err)) < 0) {
             error_report("%s %s", opt, err);
             return -EINVAL;
@@ -152,7 +155,8 @@ static int monitor_on_mon(const struct emu_config *cfg, const char *arg)
     }
     const char *be = opts_get(&co, "backend");
     if (be && !strcmp(be, "socket")) {
-        if (host_socket_listen_opts(id, &co, qmp ? on_qmp_connect : on_hmp_connect, NULL, err,
+        if (host_socket_listen_opts(id, &co, qmp ? HOST_SOCKET_SECRET_OK : 0,
+                                    qmp ? on_qmp_connect : on_hmp_connect, NULL, err,
                                     sizeof(err)) < 0) {
             error_report("-chardev %s: %s", spec, err);
             goto out;
@@ -232,6 +236,7 @@ int host_monitor_setup(const struct emu_config *cfg)
     dump_set_file_ops(&host_dump_ops);
     monitor_thread_id = host_thread_id;
     qmp_take_fd_hook = host_socket_take_fd;
+    qmp_hangup_hook = host_socket_hangup;
 
     if ((r = check_chardevs_used(cfg)) < 0)
         return r;

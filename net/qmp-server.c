@@ -2,7 +2,8 @@
  * qmp-server.c - QMP sessions over a chardev (qmp-server.h): messages are
  * split out of the byte stream by bracket depth as QEMU's JSON streamer
  * does, parsed, and dispatched through the monitor. Everything a client
- * sends is bounded: message size, nesting, and per-call work.
+ * sends is bounded: message size, nesting, and per-call work. A session
+ * with a secret first authenticates the client (qmp-server.h).
  */
 #include "net/qmp-server.h"
 
@@ -18,15 +19,18 @@
 
 void qmp_splitter_reset(struct qmp_splitter *s)
 {
+    size_t max = s->max;
+
     free(s->buf);
     memset(s, 0, sizeof(*s));
+    s->max = max; /* a setting, not state */
 }
 
 static void splitter_push(struct qmp_splitter *s, char c, qmp_splitter_fn fn, void *opaque)
 {
     if (s->discard)
         return;
-    if (s->len >= QMP_MAX_MESSAGE) {
+    if (s->len >= (s->max ? s->max : QMP_MAX_MESSAGE)) {
         s->discard = true;
         fn(opaque, NULL, 0, "JSON parse error, message too large");
         return;
@@ -133,7 +137,58 @@ struct qmp_session {
     struct qmp_splitter split;
     unsigned flags;
     bool closed;
+    char *secret;       /* NULL: no authentication */
+    bool authenticated; /* the client presented the secret on this connection */
+    bool rejected;      /* it did not: input is ignored until the connection ends */
 };
+
+void (*qmp_hangup_hook)(struct chardev *chr, bool auth_failed);
+
+/*
+ * Equal or not, in a time that depends on the secret's length only, so a
+ * client cannot learn the secret a byte at a time from response times.
+ */
+static bool secret_equal(const char *given, size_t given_len, const char *secret)
+{
+    size_t len = strlen(secret);
+    unsigned char d = given_len != len;
+
+    for (size_t i = 0; i < len; i++)
+        d |= (unsigned char)(secret[i] ^ given[i < given_len ? i : 0]);
+    return d == 0;
+}
+
+/* The one reply an unauthenticated client gets, then the end of the connection. */
+static void qmp_auth_reject(struct qmp_session *s, const char *why)
+{
+    if (s->rejected)
+        return;
+    monitor_qmp_error(&s->mon, QMP_ERR_GENERIC, why);
+    s->rejected = true;
+    if (qmp_hangup_hook)
+        qmp_hangup_hook(s->chr, true);
+}
+
+static void qmp_auth_message(struct qmp_session *s, const struct json_value *req)
+{
+    bool obj = req && req->type == JSON_OBJECT;
+    const struct json_value *ex = obj ? json_object_get(req, "execute") : NULL;
+    const struct json_value *args = obj ? json_object_get(req, "arguments") : NULL;
+    const struct json_value *sec =
+        args && args->type == JSON_OBJECT ? json_object_get(args, "secret") : NULL;
+
+    if (!ex || ex->type != JSON_STRING || strcmp(ex->str.s, "baremu-authenticate")) {
+        qmp_auth_reject(s, "Authentication required: send baremu-authenticate first");
+        return;
+    }
+    if (!sec || sec->type != JSON_STRING || !secret_equal(sec->str.s, sec->str.len, s->secret)) {
+        qmp_auth_reject(s, "Authentication failed");
+        return;
+    }
+    s->authenticated = true;
+    s->split.max = 0;
+    monitor_qmp_greeting(&s->mon);
+}
 
 static void qmp_output(struct monitor *mon, const char *buf, size_t len)
 {
@@ -157,6 +212,14 @@ static void qmp_message(void *opaque, const char *msg, size_t len, const char *e
     struct qmp_session *s = opaque;
     char err[200];
 
+    if (s->rejected)
+        return;
+    if (s->secret && !s->authenticated) {
+        struct json_value *req = error ? NULL : json_parse(msg, len, err, sizeof(err));
+        qmp_auth_message(s, req);
+        json_free(req);
+        return;
+    }
     if (error) {
         monitor_qmp_error(&s->mon, QMP_ERR_GENERIC, error);
         return;
@@ -180,7 +243,33 @@ static void qmp_receive(void *opaque, const uint8_t *buf, size_t len)
 {
     struct qmp_session *s = opaque;
 
+    if (s->rejected)
+        return; /* taken and dropped, so the transport sees the client's end */
     qmp_splitter_feed(&s->split, (const char *)buf, len, qmp_message, s);
+}
+
+/* A new client on the stream: greet it, or wait for it to authenticate. */
+static void qmp_session_restart(struct qmp_session *s)
+{
+    qmp_splitter_reset(&s->split);
+    s->mon.qmp_ready = false;
+    s->closed = false;
+    s->authenticated = false;
+    s->rejected = false;
+    s->split.max = s->secret ? QMP_AUTH_MAX_MESSAGE : 0;
+    if (!s->secret)
+        monitor_qmp_greeting(&s->mon);
+}
+
+static void qmp_session_free(struct qmp_session *s)
+{
+    if (s->secret) {
+        volatile char *v = s->secret;
+        while (*v)
+            *v++ = 0;
+        free(s->secret);
+    }
+    free(s);
 }
 
 static void qmp_event(void *opaque, enum chardev_event ev)
@@ -189,10 +278,7 @@ static void qmp_event(void *opaque, enum chardev_event ev)
 
     switch (ev) {
     case CHR_EVENT_OPENED:
-        qmp_splitter_reset(&s->split);
-        s->mon.qmp_ready = false;
-        s->closed = false;
-        monitor_qmp_greeting(&s->mon);
+        qmp_session_restart(s);
         break;
     case CHR_EVENT_CLOSED:
         s->mon.qmp_ready = false; /* no events to a client that is gone */
@@ -202,7 +288,7 @@ static void qmp_event(void *opaque, enum chardev_event ev)
             s->closed = true;
             chardev_set_frontend(s->chr, NULL);
             monitor_destroy(&s->mon);
-            free(s);
+            qmp_session_free(s);
         }
         break;
     default:
@@ -210,7 +296,7 @@ static void qmp_event(void *opaque, enum chardev_event ev)
     }
 }
 
-int qmp_session_attach(struct chardev *chr, unsigned flags)
+int qmp_session_attach_secret(struct chardev *chr, unsigned flags, const char *secret)
 {
     struct qmp_session *s = calloc(1, sizeof(*s));
     struct chardev_frontend fe = {
@@ -219,15 +305,24 @@ int qmp_session_attach(struct chardev *chr, unsigned flags)
         .event = qmp_event,
     };
 
-    if (!s)
+    if (!s || (secret && !(s->secret = strdup(secret)))) {
+        free(s);
         return -ENOMEM;
+    }
     s->chr = chr;
     s->flags = flags;
     monitor_init(&s->mon, MONITOR_QMP, qmp_output, s);
     s->mon.take_fd = qmp_take_fd;
     fe.opaque = s;
     if (flags & QMP_SESSION_GREET_NOW)
-        monitor_qmp_greeting(&s->mon);
+        qmp_session_restart(s);
+    else
+        s->split.max = s->secret ? QMP_AUTH_MAX_MESSAGE : 0;
     chardev_set_frontend(chr, &fe);
     return 0;
+}
+
+int qmp_session_attach(struct chardev *chr, unsigned flags)
+{
+    return qmp_session_attach_secret(chr, flags, NULL);
 }

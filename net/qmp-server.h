@@ -13,6 +13,8 @@ struct chardev;
 
 /* Largest QMP message accepted; a longer one gets an error and is skipped. */
 #define QMP_MAX_MESSAGE (1u << 20)
+/* Largest first message of a session with a secret: an unauthenticated client gets little. */
+#define QMP_AUTH_MAX_MESSAGE 4096u
 
 /* Greet at once (the stream is already connected): a socket connection, stdio. */
 #define QMP_SESSION_GREET_NOW 1u
@@ -25,6 +27,32 @@ struct chardev;
  * negotiation) at each CHR_EVENT_OPENED. Returns 0 or -ENOMEM.
  */
 int qmp_session_attach(struct chardev *chr, unsigned flags);
+
+/*
+ * The same, but a client must prove it knows secret before anything else
+ * (secret NULL: qmp_session_attach). The session sends nothing, not even the
+ * greeting, until the first message is
+ *   {"execute": "baremu-authenticate", "arguments": {"secret": "..."}}
+ * with the right secret (compared in constant time); then the greeting
+ * follows and QMP goes on as usual (qmp_capabilities next). Anything else
+ * first - another command, bad JSON, a first message over
+ * QMP_AUTH_MAX_MESSAGE, a wrong secret - gets exactly one
+ * {"error": {"class": "GenericError", "desc": ...}} line, and then the
+ * session ignores all input and calls qmp_hangup_hook(chr, true). secret is
+ * copied. Returns 0 or -ENOMEM.
+ */
+int qmp_session_attach_secret(struct chardev *chr, unsigned flags, const char *secret);
+
+/*
+ * How a session asks its transport to end a connection, after the output it
+ * has written so far is sent (set by a transport that can; NULL leaves the
+ * connection open but mute, input ignored, until the client goes).
+ * auth_failed: a wrong or missing secret - the transport should slow down
+ * further attempts on that listener. Called from inside the session's
+ * receive callback: the transport must not free the chardev before it
+ * returns (it sends CHR_EVENT_CLOSED later, as for any close).
+ */
+extern void (*qmp_hangup_hook)(struct chardev *chr, bool auth_failed);
 
 /*
  * How a session gets a descriptor passed with the current message
@@ -43,6 +71,7 @@ struct qmp_splitter {
     bool escape;
     bool scalar;  /* collecting a top-level scalar */
     bool discard; /* the message exceeded a limit: skip to its end */
+    size_t max;   /* largest message; 0 means QMP_MAX_MESSAGE */
     char *buf;
     size_t len, cap;
 };
