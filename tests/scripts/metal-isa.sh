@@ -10,7 +10,7 @@ set -u
 cd "$(dirname "$0")/../.."
 GDIR=tests/guests/riscv
 ELF=build/metal/baremu.elf
-TMO=${TMO:-30}
+TMO=${TMO:-90}
 # Accelerator options for the PC (tests/scripts/metal-accel.sh prints them).
 ACCEL=${METAL_ACCEL:--accel tcg}
 make -s -C "$GDIR" >&2 || { echo "0 passed, 1 failed"; exit 1; }
