@@ -13,6 +13,7 @@ pkgs=(
   tmux gdb-multiarch clang
   newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf seabios
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
+  bochs bochsbios vgabios
 )
 
 missing=()
