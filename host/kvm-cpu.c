@@ -15,8 +15,10 @@
 #define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 /*
- * The host's CPUID as KVM allows it, minus what we do not model: there is
- * no local APIC (no in-kernel irqchip), so firmware must not look for one.
+ * The host's CPUID as KVM allows it, minus what we do not model. The local
+ * APIC is ours (hw/intc/apic.c, through MMIO exits); x2APIC and the
+ * TSC-deadline timer are not offered: without an in-kernel irqchip KVM
+ * keeps IA32_APIC_BASE to itself and faults the x2APIC MSRs.
  */
 int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, int index)
 {
@@ -30,7 +32,7 @@ int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, int index)
     for (uint32_t i = 0; i < c->nent; i++) {
         struct kvm_cpuid_entry2 *e = &c->entries[i];
         if (e->function == 1) {
-            e->edx &= ~CPUID_1_EDX_APIC;
+            e->edx |= CPUID_1_EDX_APIC;
             e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
             e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)index << 24);
         } else if (e->function == 0xb || e->function == 0x1f) {

@@ -237,10 +237,21 @@ static void kvm_complete_access(struct kvm_vcpu_state *st, const struct vcpu_exi
     st->pending = KVM_PENDING_NONE;
 }
 
-/* Offer the PIC's interrupt if the guest can take one now, else ask to be told when. */
+/*
+ * Offer the interrupt controller's interrupt (local APIC or PIC) if the
+ * guest can take one now, else ask to be told when. NMIs (the APIC's LINT1
+ * or NMI IPIs) go in with KVM_NMI, which KVM holds until the guest can
+ * take one.
+ */
 static void kvm_inject(struct x86_cpu *x, struct kvm_vcpu_state *st)
 {
     struct kvm_run *run = st->run;
+
+    if (x->nmi_pending) {
+        x->nmi_pending = false;
+        if (ioctl(st->fd, KVM_NMI) < 0)
+            log_guest_error("kvm: KVM_NMI: %s", strerror(errno));
+    }
 
     if (x->intr_level && run->ready_for_interrupt_injection && run->if_flag && x->intr_ack) {
         int vec = x->intr_ack(x->intr_opaque);
@@ -281,7 +292,7 @@ static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 
     if (st->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
-        if (!(x->intr_level && run->if_flag)) {
+        if (!(x->intr_level && run->if_flag) && !x->nmi_pending) {
             ex->reason = VCPU_EXIT_HALT;
             return 0;
         }

@@ -4,6 +4,9 @@
  * devices at their classic ports: 8259 pair (0x20, 0xa0, ELCR 0x4d0),
  * 8254 PIT (0x40, IRQ 0) with port 0x61, 16550 UART (0x3f8, IRQ 4) and
  * isa-debug-exit (0xf4, present by default so test guests can end a run).
+ * A local APIC (0xfee00000) sits between the PIC and the CPU (LINT0 in
+ * virtual-wire mode) and an I/O APIC (0xfec00000) sees every ISA IRQ too,
+ * IRQ 0 on its pin 2 as on PCs (the MADT says so).
  */
 #include "hw/boards/pc.h"
 
@@ -18,7 +21,9 @@
 #include "emu-core/platform.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "hw/timer/i8254.h"
 #include "hw/misc/fw-cfg.h"
 #include "hw/misc/isa-debug-exit.h"
@@ -26,7 +31,7 @@
 #include "hw/rtc/mc146818.h"
 #include "targets/x86/x86.h"
 
-#define PC_MAX_CPUS 1 /* no local APICs yet: one CPU, interrupts through the PIC */
+#define PC_MAX_CPUS 1 /* no INIT/SIPI in the APIC model yet: one CPU */
 #define PC_BIOS_MAX (16ull << 20)
 
 static int pc_check_machine_opts(const struct emu_config *cfg)
@@ -163,25 +168,57 @@ static void pc_pam_changed(void *opaque, const uint8_t *pam)
     pc_pam_window(b, &b->isa_bios_e, &b->isa_bios_e_mapped, 0xe0000, !(pam[5] & 0x01));
 }
 
-static int pc_create_pic_pit(struct pc_board *b)
+/* ISA IRQ n to PIC input n and I/O APIC pin n; IRQ 0 (the PIT) to pin 2 (ACPI override). */
+static void pc_isa_irq_set(void *opaque, int n, int level)
+{
+    struct pc_board *b = opaque;
+
+    irq_set(pic_irq(b->pic, n), level);
+    irq_set(ioapic_irq(b->ioapic, n == 0 ? 2 : n), level);
+}
+
+/* The interrupt controllers: local APIC on the CPU, the 8259 pair on its LINT0, the I/O APIC. */
+static int pc_create_intc(struct pc_board *b)
 {
     struct machine *m = b->m;
     int ret;
 
+    b->apic = pc_new_device(m, &apic_type, "apic");
+    b->ioapic = pc_new_device(m, &ioapic_type, "ioapic");
     b->pic = pc_new_device(m, &i8259_type, "pic");
-    b->pit = pc_new_device(m, &i8254_type, "pit");
-    if (!b->pic || !b->pit)
+    if (!b->apic || !b->ioapic || !b->pic)
         return -ENOMEM;
-    device_prop_set_link(b->pic, "intr", x86_cpu_intr_pin(m->cpus[0]));
-    device_prop_set_link(b->pit, "clock", &m->clock);
-    device_prop_set_link(b->pit, "irq", pic_irq(b->pic, 0));
-    if ((ret = pc_realize(b->pic)) < 0 || (ret = pc_realize(b->pit)) < 0)
+    device_prop_set_link(b->apic, "cpu", m->cpus[0]);
+    device_prop_set_link(b->apic, "clock", &m->clock);
+    device_prop_set_link(b->apic, "sysmem", &m->sysmem);
+    device_prop_set_link(b->pic, "intr", apic_lint(b->apic, 0));
+    if ((ret = pc_realize(b->apic)) < 0 || (ret = pc_realize(b->ioapic)) < 0 ||
+        (ret = pc_realize(b->pic)) < 0)
         return ret;
-    x86_cpu_set_intr_ack(m->cpus[0], pic_intack, b->pic);
-    if ((ret = pc_map(&m->iomem, 0x20, pic_io(b->pic, 0), 0)) < 0 ||
-        (ret = pc_map(&m->iomem, 0xa0, pic_io(b->pic, 1), 0)) < 0 ||
-        (ret = pc_map(&m->iomem, 0x4d0, pic_elcr_io(b->pic), 0)) < 0 ||
-        (ret = pc_map(&m->iomem, 0x40, pit_io(b->pit), 0)) < 0)
+    x86_cpu_set_intc(m->cpus[0], &apic_intc_ops, b->apic);
+    apic_set_extint(b->apic, pic_intack, b->pic);
+    apic_set_eoi_hook(b->apic, ioapic_eoi, b->ioapic);
+    if ((ret = ioapic_add_apic(b->ioapic, b->apic)) < 0)
+        return ret;
+    irq_init_lines(b->isa_irq, 16, pc_isa_irq_set, b);
+    if ((ret = pc_map(&m->sysmem, IOAPIC_DEFAULT_BASE, ioapic_mmio(b->ioapic), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0x20, pic_io(b->pic, 0), 0)) < 0 ||
+        (ret = pc_map(&m->iomem, 0xa0, pic_io(b->pic, 1), 0)) < 0)
+        return ret;
+    return pc_map(&m->iomem, 0x4d0, pic_elcr_io(b->pic), 0);
+}
+
+static int pc_create_pit(struct pc_board *b)
+{
+    struct machine *m = b->m;
+    int ret;
+
+    b->pit = pc_new_device(m, &i8254_type, "pit");
+    if (!b->pit)
+        return -ENOMEM;
+    device_prop_set_link(b->pit, "clock", &m->clock);
+    device_prop_set_link(b->pit, "irq", &b->isa_irq[0]);
+    if ((ret = pc_realize(b->pit)) < 0 || (ret = pc_map(&m->iomem, 0x40, pit_io(b->pit), 0)) < 0)
         return ret;
     return pc_map(&m->iomem, 0x61, pit_port61_io(b->pit), 0);
 }
@@ -246,8 +283,8 @@ static int pc_create_isa(struct pc_board *b)
     if (serial)
         device_prop_set_link(b->uart, "chardev", serial);
     device_prop_set_link(b->uart, "clock", &m->clock);
-    device_prop_set_link(b->uart, "irq", pic_irq(b->pic, 4));
-    device_prop_set_link(b->kbd, "irq", pic_irq(b->pic, 1));
+    device_prop_set_link(b->uart, "irq", &b->isa_irq[4]);
+    device_prop_set_link(b->kbd, "irq", &b->isa_irq[1]);
     if ((ret = pc_realize(b->uart)) < 0 || (ret = pc_realize(b->debug_exit)) < 0 ||
         (ret = pc_realize(b->kbd)) < 0)
         return ret;
@@ -276,9 +313,9 @@ static int pc_create_chipset(struct pc_board *b)
     if (!b->pci || !b->cmos || !b->fw_cfg)
         return -ENOMEM;
     device_prop_set_link(b->cmos, "clock", &m->clock);
-    device_prop_set_link(b->cmos, "irq", pic_irq(b->pic, 8));
+    device_prop_set_link(b->cmos, "irq", &b->isa_irq[8]);
     device_prop_set_link(b->fw_cfg, "dma-as", &m->as);
-    device_prop_set_link(b->pci, "pic", b->pic);
+    device_prop_set_link(b->pci, "isa-irqs", b->isa_irq);
     if ((ret = pc_realize(b->pci)) < 0 || (ret = pc_realize(b->cmos)) < 0 ||
         (ret = pc_realize(b->fw_cfg)) < 0)
         return ret;
@@ -326,7 +363,7 @@ static int pc_init(struct machine *m)
         }
     }
     if ((ret = pc_create_ram(b)) < 0 || (ret = pc_load_bios(b)) < 0 ||
-        (ret = pc_create_pic_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0 ||
+        (ret = pc_create_intc(b)) < 0 || (ret = pc_create_pit(b)) < 0 || (ret = pc_create_isa(b)) < 0 ||
         (ret = pc_create_chipset(b)) < 0)
         return ret;
     if (cfg->kernel) {

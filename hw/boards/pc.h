@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "emu-core/irq.h"
 #include "emu-core/machine.h"
 #include "emu-core/memory.h"
 
@@ -40,6 +41,9 @@ struct pc_board {
     int nblobs;
     uint8_t *mb_info; /* the Multiboot information area, 0x9000-0xffff */
     struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
+    struct device *apic, *ioapic;
+    /* ISA IRQ lines as devices see them: each goes to the PIC and the I/O APIC. */
+    struct irq_line isa_irq[16];
 };
 
 /*

@@ -595,6 +595,15 @@ int apic_wrmsr(void *opaque, uint32_t msr, uint64_t val)
     return apic_reg_write(s, reg, (uint32_t)val);
 }
 
+const struct x86_intc_ops apic_intc_ops = {
+    .peek = apic_intr_peek,
+    .ack = apic_intack,
+    .rdmsr = apic_rdmsr,
+    .wrmsr = apic_wrmsr,
+    .get_cr8 = apic_get_cr8,
+    .set_cr8 = apic_set_cr8,
+};
+
 static void apic_reset(struct device *dev)
 {
     struct apic *s = (struct apic *)dev;

@@ -37,6 +37,7 @@
 #include "emu-core/memory.h"
 
 struct vcpu;
+struct x86_intc_ops;
 
 #define APIC_DEFAULT_BASE 0xfee00000ull
 #define APIC_MSR_BASE 0x1b
@@ -119,6 +120,8 @@ bool apic_match_dest(struct device *dev, uint32_t dest, bool logical);
  */
 int apic_intr_peek(void *opaque);
 int apic_intack(void *opaque);
+/* All of the above as the CPU's x86_intc_ops (targets/x86/x86.h), opaque = the apic device. */
+extern const struct x86_intc_ops apic_intc_ops;
 
 /*
  * MSRs: IA32_APIC_BASE and, in x2APIC mode, 0x800-0x8ff. Return 0, -ENOENT

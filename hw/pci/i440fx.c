@@ -96,9 +96,9 @@ static void piix3_update_irqs(struct i440fx *s)
     }
     uint16_t changed = levels ^ s->isa_levels;
     s->isa_levels = levels;
-    for (int i = 0; i < 16 && s->pic; i++) {
+    for (int i = 0; i < 16 && (s->pic || s->isa_irqs); i++) {
         if (changed & (1u << i))
-            irq_set(pic_irq(s->pic, i), (levels >> i) & 1);
+            irq_set(s->isa_irqs ? &s->isa_irqs[i] : pic_irq(s->pic, i), (levels >> i) & 1);
     }
 }
 
@@ -216,6 +216,7 @@ static const struct vmstate_desc i440fx_vmstate = {.name = "i440fx",
 
 static const struct device_prop i440fx_props[] = {
     {"pic", PROP_LINK, offsetof(struct i440fx, pic), 0, NULL},
+    {"isa-irqs", PROP_LINK, offsetof(struct i440fx, isa_irqs), 0, NULL},
     {NULL, PROP_END, 0, 0, NULL},
 };
 

@@ -7,7 +7,9 @@
  * registers (0x60-0x63) that steer PCI INTx to PIC inputs, and the reset
  * control register at 0xcf9.
  *
- * Property "pic" (link to the i8259 device): where routed INTx go.
+ * Property "pic" (link to the i8259 device): where routed INTx go; or
+ * "isa-irqs" (link to an array of 16 irq lines, preferred when set): the
+ * board's ISA IRQ lines, which it may fan out to the PIC and the I/O APIC.
  */
 #ifndef HW_PCI_I440FX_H
 #define HW_PCI_I440FX_H
@@ -15,6 +17,7 @@
 #include <stdint.h>
 
 #include "emu-core/device.h"
+#include "emu-core/irq.h"
 #include "emu-core/memory.h"
 #include "hw/pci/pci.h"
 
@@ -25,6 +28,7 @@
 struct i440fx {
     struct device dev;
     struct device *pic;
+    struct irq_line *isa_irqs;
     struct pci_bus bus;
     struct pci_function host, isa;
     uint32_t config_addr;
