@@ -4,6 +4,7 @@
  * offsets and lengths; the block layer does not promise them, so a second,
  * buffered descriptor serves the unaligned requests (Linux keeps the two
  * coherent: direct I/O writes back and invalidates the page cache range).
+ * Names go through host_open(), so /dev/fdset/N works as in QEMU.
  */
 #define _GNU_SOURCE
 #include "emu-core/platform.h"
@@ -17,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
+
+#include "host/monitor-host.h"
 
 #define BFILE_DIRECT_ALIGN 4096
 
@@ -38,18 +41,18 @@ int plat_bfile_open(const char *name, unsigned flags, struct plat_bfile **out)
     f = calloc(1, sizeof(*f));
     if (!f)
         return -ENOMEM;
-    f->fd = open(name, oflags, 0644);
+    f->fd = host_open(name, oflags, 0644);
     if (f->fd < 0) {
-        int err = -errno;
+        int err = f->fd;
         free(f);
         return err;
     }
     f->direct_fd = -1;
     f->can_punch = true;
     if (flags & PLAT_BF_DIRECT) {
-        f->direct_fd = open(name, (oflags & ~(O_CREAT | O_TRUNC)) | O_DIRECT);
+        f->direct_fd = host_open(name, (oflags & ~(O_CREAT | O_TRUNC)) | O_DIRECT, 0);
         if (f->direct_fd < 0) {
-            int err = -errno;
+            int err = f->direct_fd;
             close(f->fd);
             free(f);
             return err == -EINVAL ? -EOPNOTSUPP : err;

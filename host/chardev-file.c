@@ -11,6 +11,7 @@
 
 #include "emu-core/chardev.h"
 #include "host/host.h"
+#include "host/monitor-host.h"
 
 struct file_chardev {
     struct chardev chr;
@@ -48,9 +49,9 @@ struct chardev *host_chardev_file(const char *id, const char *path, char *err, s
         return NULL;
     }
     /* As QEMU's file back end: truncate, so each run's log stands alone. */
-    f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    f->fd = host_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
     if (f->fd < 0) {
-        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(errno));
+        snprintf(err, errlen, "cannot open '%s': %s", path, strerror(-f->fd));
         free(f);
         return NULL;
     }

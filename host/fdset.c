@@ -270,12 +270,23 @@ int host_open(const char *name, int flags, int mode)
     struct fdset *s = fdset_find(id);
     if (!s)
         return -ENOENT;
-    for (struct fdset_fd *f = s->fds; f; f = f->next) {
-        int fl = fcntl(f->fd, F_GETFL);
-        if (fl < 0 || (fl & O_ACCMODE) != (flags & O_ACCMODE))
-            continue;
-        int fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
-        return fd < 0 ? -errno : fd;
+    /*
+     * A dup shares its file status flags with the set's descriptor, so O_DIRECT cannot be
+     * switched on for one user: it must be one the caller opened that way (cache=none).
+     * O_CREAT/O_TRUNC/O_APPEND are the opener's business and not applied.
+     */
+    bool any_mode = false;
+    for (int want_direct = 1; want_direct >= 0; want_direct--) {
+        for (struct fdset_fd *f = s->fds; f; f = f->next) {
+            int fl = fcntl(f->fd, F_GETFL);
+            if (fl < 0 || (fl & O_ACCMODE) != (flags & O_ACCMODE))
+                continue;
+            any_mode = true;
+            if (!!(fl & O_DIRECT) != want_direct || !!(flags & O_DIRECT) != want_direct)
+                continue;
+            int fd = fcntl(f->fd, F_DUPFD_CLOEXEC, 0);
+            return fd < 0 ? -errno : fd;
+        }
     }
-    return -EACCES;
+    return any_mode ? -EINVAL : -EACCES;
 }

@@ -56,6 +56,9 @@ int main(int argc, char **argv)
     }
     if (info_exit)
         return 0;
+    /* First: a descriptor set may be what -D, -serial file: or -drive names. */
+    if (host_fdset_options(&cfg) < 0)
+        return 1;
     if (cfg.log_file && (r = host_diag_set_file(cfg.log_file)) < 0) {
         fprintf(stderr, "baremu: -D %s: %s\n", cfg.log_file, strerror(-r));
         return 1;

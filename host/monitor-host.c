@@ -212,6 +212,16 @@ static const char *monitor_id(void)
     return hmp_console_free_id();
 }
 
+int host_fdset_options(const struct emu_config *cfg)
+{
+    for (int i = 0; i < cfg->nadd_fds; i++) {
+        int r = host_fdset_add_option(cfg->add_fds[i]);
+        if (r < 0)
+            return r;
+    }
+    return 0;
+}
+
 bool host_monitor_wants_stdio(const struct emu_config *cfg)
 {
     if (cfg->monitor && !strcmp(cfg->monitor, "stdio"))
@@ -240,9 +250,6 @@ int host_monitor_setup(const struct emu_config *cfg)
 
     if ((r = check_chardevs_used(cfg)) < 0)
         return r;
-    for (int i = 0; i < cfg->nadd_fds; i++)
-        if ((r = host_fdset_add_option(cfg->add_fds[i])) < 0)
-            return r;
     /* query-chardev names the serial back ends as the user spelled them. */
     for (int i = 0; i < (cfg->nserial ? cfg->nserial : 1); i++) {
         char id[24];

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "host/host.h"
+#include "host/monitor-host.h"
 
 uint64_t plat_clock_ns(void)
 {
@@ -156,9 +157,9 @@ int plat_file_load(const char *name, uint64_t max_size, void **data, uint64_t *s
     size_t cap = 0, len = 0;
     int fd, ret;
 
-    fd = open(name, O_RDONLY | O_CLOEXEC);
+    fd = host_open(name, O_RDONLY, 0);
     if (fd < 0)
-        return -errno;
+        return fd;
     if (fstat(fd, &st) < 0) {
         ret = -errno;
         goto fail;
@@ -191,7 +192,12 @@ int plat_file_load(const char *name, uint64_t max_size, void **data, uint64_t *s
             ret = -ENOMEM;
             goto fail;
         }
-        ssize_t r = read(fd, buf + len, cap - len);
+        /*
+         * A file from an fd set shares its offset with the set's descriptor: read a
+         * regular file by position so a second load (a reset, another option) sees it all.
+         */
+        ssize_t r = S_ISREG(st.st_mode) ? pread(fd, buf + len, cap - len, (off_t)len)
+                                        : read(fd, buf + len, cap - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
@@ -219,11 +225,11 @@ fail:
 
 int plat_file_store(const char *name, const void *data, uint64_t size)
 {
-    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    int fd = host_open(name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int ret;
 
     if (fd < 0)
-        return -errno;
+        return fd;
     ret = host_write_all(fd, data, size);
     if (close(fd) < 0 && ret == 0)
         ret = -errno;
@@ -264,10 +270,10 @@ static int diag_fd = -1;
 
 int host_diag_set_file(const char *path)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    int fd = host_open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
 
     if (fd < 0)
-        return -errno;
+        return fd;
     diag_fd = fd;
     return 0;
 }
