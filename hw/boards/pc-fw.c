@@ -60,7 +60,7 @@ int pc_fw_cfg_init(struct pc_board *b)
 {
     struct device *fw = b->fw_cfg;
     struct machine *m = b->m;
-    struct pc_e820 e820[3];
+    struct pc_e820 e820[4];
     int n = 0, ret;
     uint8_t zeros[16] = {0};
     uint16_t sercon = 0x3f8;
@@ -69,6 +69,9 @@ int pc_fw_cfg_init(struct pc_board *b)
     e820[n++] = (struct pc_e820){0, b->below_4g, E820_RAM};
     if (b->above_4g)
         e820[n++] = (struct pc_e820){PC_HIGH_RAM_BASE, b->above_4g, E820_RAM};
+    /* The I/O APIC and local APIC pages (the OS must not put PCI BARs there). */
+    e820[n++] = (struct pc_e820){0xfec00000, 0x1000, E820_RESERVED};
+    e820[n++] = (struct pc_e820){0xfee00000, 0x1000, E820_RESERVED};
     if ((ret = fw_cfg_add_bytes(fw, FW_CFG_UUID, zeros, 16)) < 0 ||
         (ret = fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, m->cfg->ram_size)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_NOGRAPHIC, 1)) < 0 ||

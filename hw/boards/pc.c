@@ -323,7 +323,7 @@ static int pc_create_chipset(struct pc_board *b)
     if ((ret = pc_create_pci_devices(b)) < 0)
         return ret;
     pc_cmos_init(b);
-    if ((ret = pc_fw_cfg_init(b)) < 0)
+    if ((ret = pc_fw_cfg_init(b)) < 0 || (ret = pc_acpi_init(b)) < 0)
         return ret;
     if ((ret = pc_map(&m->iomem, 0xcf8, i440fx_addr_io(b->pci), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0xcfc, i440fx_data_io(b->pci), 0)) < 0 ||

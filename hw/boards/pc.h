@@ -41,7 +41,7 @@ struct pc_board {
     int nblobs;
     uint8_t *mb_info; /* the Multiboot information area, 0x9000-0xffff */
     struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
-    struct device *apic, *ioapic;
+    struct device *apic, *ioapic, *pm;
     /* ISA IRQ lines as devices see them: each goes to the PIC and the I/O APIC. */
     struct irq_line isa_irq[16];
 };
@@ -67,5 +67,8 @@ int pc_create_pci_devices(struct pc_board *b);
 /* pc-fw.c: CMOS contents and fw_cfg items (after the devices exist). */
 void pc_cmos_init(struct pc_board *b);
 int pc_fw_cfg_init(struct pc_board *b);
+
+/* pc-acpi.c: the ACPI PM registers and the tables (fw_cfg must exist). 0 or -errno. */
+int pc_acpi_init(struct pc_board *b);
 
 #endif

@@ -1,0 +1,214 @@
+/*
+ * test-acpi.c - the pc machine's ACPI tables as an OS finds them: the
+ * loader script is run into guest RAM, then the RSDP is searched for in
+ * 0xe0000-0xfffff and every table is followed from it and checked
+ * (signature, length, checksum, FADT fields, the DSDT's \_S5, each MADT
+ * entry). Then the PM registers: S5 powers off, other sleep types do not,
+ * SCI follows status & enable, the PM timer runs at 3.579545 MHz.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "emu-core/clock.h"
+#include "emu-core/device.h"
+#include "emu-core/log.h"
+#include "emu-core/machine.h"
+#include "emu-core/memory.h"
+#include "hw/acpi/acpi.h"
+#include "tests/unit/check.h"
+
+static struct address_space as;
+
+static uint64_t rd(uint64_t addr, unsigned n)
+{
+    uint64_t v = 0;
+    address_space_read(&as, addr, &v, n);
+    return v;
+}
+
+/* A table at addr with signature sig and a valid checksum: its length, else 0. */
+static uint32_t table_ok(uint64_t addr, const char *sig)
+{
+    char s[4];
+    uint8_t buf[4096];
+    uint32_t len = (uint32_t)rd(addr + 4, 4);
+
+    address_space_read(&as, addr, s, 4);
+    if (memcmp(s, sig, 4) || len < 36 || len > sizeof(buf))
+        return 0;
+    address_space_read(&as, addr, buf, len);
+    return acpi_checksum(buf, len) == 0 ? len : 0;
+}
+
+static int sci_level;
+static void sci_set(void *opaque, int n, int level)
+{
+    (void)opaque;
+    (void)n;
+    sci_level = level;
+}
+
+int main(void)
+{
+    struct mem_region root, ram;
+    struct acpi_tables t;
+    struct acpi_pc_config c = {.ncpus = 1,
+                               .apic_ids = {0},
+                               .lapic_base = 0xfee00000,
+                               .ioapic_base = 0xfec00000,
+                               .ioapic_id = 0,
+                               .pm_base = 0x600,
+                               .sci_irq = 9,
+                               .pci_irq_mask = 1 << 5 | 1 << 9 | 1 << 10 | 1 << 11};
+
+    log_enabled = 0;
+    mem_region_init_container(&root, "sys", UINT64_MAX);
+    address_space_init(&as, &root, "memory");
+    CHECK_EQ(mem_region_init_ram(&ram, "ram", 16 << 20), 0);
+    mem_region_add_subregion(&root, 0, &ram, 0);
+
+    CHECK_EQ(acpi_build_pc(&c, &t), 0);
+    CHECK_EQ(t.loader.len % 128, 0);
+    CHECK_EQ(acpi_tables_install(&t, &as, 0xfe0000, 0xf5a10), 0);
+    CHECK_EQ(acpi_tables_install(&t, &as, 0xfe0020, 0xf5a00), -EINVAL); /* breaks align 64 */
+    CHECK_EQ(acpi_tables_install(&t, &as, 0x2000000, 0xf5a00), -EIO);   /* no RAM there */
+
+    /* The OS's search: 16-byte steps through the BIOS area (ACPI 5.2.5.1). */
+    uint64_t rsdp = 0;
+    for (uint64_t a = 0xe0000; a < 0x100000 && !rsdp; a += 16) {
+        uint8_t b[36];
+        address_space_read(&as, a, b, 36);
+        if (!memcmp(b, "RSD PTR ", 8) && acpi_checksum(b, 20) == 0 && acpi_checksum(b, 36) == 0)
+            rsdp = a;
+    }
+    CHECK_EQ(rsdp, 0xf5a10);
+    CHECK_EQ(rd(rsdp + 15, 1), 2);
+    uint64_t rsdt = rd(rsdp + 16, 4), xsdt = rd(rsdp + 24, 8);
+    CHECK_EQ(table_ok(rsdt, "RSDT"), 44);
+    CHECK_EQ(table_ok(xsdt, "XSDT"), 52);
+    uint64_t fadt = rd(rsdt + 36, 4), madt = rd(rsdt + 40, 4);
+    CHECK_EQ(rd(xsdt + 36, 8), fadt);
+    CHECK_EQ(rd(xsdt + 44, 8), madt);
+
+    /* FADT: revision 3, PM blocks, SCI, both pointer widths agree. */
+    CHECK_EQ(table_ok(fadt, "FACP"), 244);
+    CHECK_EQ(rd(fadt + 8, 1), 3);
+    CHECK_EQ(rd(fadt + 46, 2), 9);
+    CHECK_EQ(rd(fadt + 48, 4), 0);
+    CHECK_EQ(rd(fadt + 56, 4), 0x600);
+    CHECK_EQ(rd(fadt + 64, 4), 0x604);
+    CHECK_EQ(rd(fadt + 76, 4), 0x608);
+    CHECK_EQ(rd(fadt + 88, 1), 4);
+    CHECK_EQ(rd(fadt + 89, 1), 2);
+    CHECK_EQ(rd(fadt + 91, 1), 4);
+    CHECK_EQ(rd(fadt + 116, 4), 0x01000801); /* RESET_REG: I/O, 8 bits, byte access */
+    CHECK_EQ(rd(fadt + 120, 8), 0xcf9);
+    CHECK_EQ(rd(fadt + 128, 1), 6);
+    CHECK_EQ(rd(fadt + 132, 8), rd(fadt + 36, 4));
+    CHECK_EQ(rd(fadt + 140, 8), rd(fadt + 40, 4));
+    CHECK_EQ(rd(fadt + 176, 8), 0x604); /* X_PM1a_CNT_BLK address */
+    uint64_t facs = rd(fadt + 36, 4), dsdt = rd(fadt + 40, 4);
+    CHECK_EQ(facs % 64, 0);
+    CHECK_EQ(rd(facs, 4), 0x53434146); /* "FACS" */
+    CHECK_EQ(rd(facs + 4, 4), 64);
+
+    /* DSDT: Name(\_S5, Package(4){0,0,0,0}) right after the header. */
+    uint32_t dlen = table_ok(dsdt, "DSDT");
+    CHECK_EQ(dlen, 36 + 13);
+    uint8_t aml[13];
+    address_space_read(&as, dsdt + 36, aml, 13);
+    CHECK(!memcmp(aml, "\x08\\_S5_\x12\x06\x04\0\0\0\0", 13));
+
+    /* MADT: header fields, then LAPIC, IOAPIC, overrides 0->2 and 5/9/10/11 level, LINT1 NMI. */
+    uint32_t mlen = table_ok(madt, "APIC");
+    CHECK_EQ(mlen, 44 + 8 + 12 + 5 * 10 + 6);
+    CHECK_EQ(rd(madt + 36, 4), 0xfee00000);
+    CHECK_EQ(rd(madt + 40, 4), 1);
+    int lapics = 0, ioapics = 0, isos = 0, nmis = 0;
+    for (uint64_t p = madt + 44; p < madt + mlen;) {
+        uint8_t type = (uint8_t)rd(p, 1), len = (uint8_t)rd(p + 1, 1);
+        if (len < 2)
+            break;
+        switch (type) {
+        case 0:
+            lapics++;
+            CHECK_EQ(len, 8);
+            CHECK_EQ(rd(p + 3, 1), 0);
+            CHECK_EQ(rd(p + 4, 4), 1);
+            break;
+        case 1:
+            ioapics++;
+            CHECK_EQ(len, 12);
+            CHECK_EQ(rd(p + 4, 4), 0xfec00000);
+            CHECK_EQ(rd(p + 8, 4), 0);
+            break;
+        case 2: {
+            uint8_t src = (uint8_t)rd(p + 3, 1);
+            isos++;
+            CHECK_EQ(len, 10);
+            CHECK_EQ(rd(p + 4, 4), src == 0 ? 2 : src);
+            CHECK_EQ(rd(p + 8, 2), src == 0 ? 0 : 0xd);
+            CHECK(src == 0 || src == 5 || src == 9 || src == 10 || src == 11);
+            break;
+        }
+        case 4:
+            nmis++;
+            CHECK_EQ(rd(p + 2, 1), 0xff);
+            CHECK_EQ(rd(p + 5, 1), 1);
+            break;
+        default:
+            CHECK(!"unexpected MADT entry");
+        }
+        p += len;
+    }
+    CHECK_EQ(lapics, 1);
+    CHECK_EQ(ioapics, 1);
+    CHECK_EQ(isos, 5);
+    CHECK_EQ(nmis, 1);
+    acpi_tables_free(&t);
+    c.ncpus = 0;
+    CHECK_EQ(acpi_build_pc(&c, &t), -EINVAL);
+
+    /* PM registers. */
+    struct machine m;
+    struct vclock clk;
+    struct irq_line sci = {.handler = sci_set};
+    struct mem_region ioroot;
+    struct address_space io;
+    memset(&m, 0, sizeof(m));
+    vclock_init(&clk);
+    mem_region_init_container(&ioroot, "io", 0x10000);
+    address_space_init(&io, &ioroot, "io");
+    struct device *pm = device_new(&m, &acpi_pm_type, "pm");
+    device_prop_set_link(pm, "clock", &clk);
+    device_prop_set_link(pm, "sci", &sci);
+    CHECK_EQ(device_realize(pm), 0);
+    mem_region_add_subregion(&ioroot, 0x600, acpi_pm_io(pm), 0);
+    uint64_t v;
+    address_space_load(&io, 0x604, 2, &v);
+    CHECK_EQ(v, 1); /* SCI_EN: already in ACPI mode */
+    vclock_set(&clk, 1000000000ull);
+    address_space_load(&io, 0x608, 4, &v);
+    CHECK_EQ(v, 3579545 & 0xffffff);
+    vclock_set(&clk, 10000000000ull); /* 35795450 wraps at 24 bits */
+    address_space_load(&io, 0x608, 4, &v);
+    CHECK_EQ(v, 35795450 & 0xffffff);
+    acpi_pm_power_button(pm);
+    CHECK_EQ(sci_level, 0);
+    address_space_store(&io, 0x602, 2, 0x100); /* PWRBTN_EN */
+    CHECK_EQ(sci_level, 1);
+    address_space_load(&io, 0x600, 2, &v);
+    CHECK_EQ(v, 0x100);
+    address_space_store(&io, 0x600, 2, 0x100); /* write 1 to clear */
+    CHECK_EQ(sci_level, 0);
+    address_space_store(&io, 0x604, 2, 1 << 10 | 0x2000); /* S1 with SLP_EN: ignored */
+    CHECK_EQ(m.shutdown_request, SHUTDOWN_NONE);
+    address_space_store(&io, 0x604, 2, ACPI_SLP_TYP_S5 << 10); /* type without SLP_EN */
+    CHECK_EQ(m.shutdown_request, SHUTDOWN_NONE);
+    address_space_store(&io, 0x604, 2, ACPI_SLP_TYP_S5 << 10 | 0x2000);
+    CHECK_EQ(m.shutdown_request, SHUTDOWN_GUEST_POWEROFF);
+    CHECK_EQ(m.exit_status, 0);
+    address_space_load(&io, 0x604, 2, &v);
+    CHECK_EQ(v & 0x2000, 0); /* SLP_EN reads 0 */
+    return check_summary("acpi");
+}
