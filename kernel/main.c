@@ -16,6 +16,7 @@
 #include "emu-core/platform.h"
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
+#include "kernel/svm.h"
 
 /* Power-on to here, for bench/: the TSC counts from reset on PCs and in QEMU/KVM. */
 uint64_t kern_tsc_at_main;
@@ -71,6 +72,22 @@ static void boot_info(uint32_t magic, uint64_t info)
         kern_panic("the boot loader gave no memory map");
 }
 
+/*
+ * -accel auto (the default) on pc: svm when the CPU has AMD-V. The board's
+ * default, kvm, is the hosted program's; the appliance is its own hypervisor.
+ */
+static void metal_accel_auto(struct emu_config *cfg)
+{
+    const char *type = opts_get(&cfg->machine, "type");
+
+    if (!type || strcmp(type, "pc") || (cfg->accel && strcmp(cfg->accel, "auto")))
+        return;
+    if (kern_svm_usable()) {
+        cfg->accel = "svm";
+        kern_printf("baremu: -accel auto: the CPU has AMD-V, using svm\r\n");
+    }
+}
+
 void kern_main(uint32_t magic, uint64_t info)
 {
     struct emu_config cfg;
@@ -106,6 +123,7 @@ void kern_main(uint32_t magic, uint64_t info)
         kern_panic("%s", err);
     if (info_exit)
         plat_exit(0);
+    metal_accel_auto(&cfg);
     if (cfg.log_file) {
         error_report("-D %s: the appliance has no files; logs go to the console", cfg.log_file);
         plat_exit(1);

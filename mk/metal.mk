@@ -19,7 +19,7 @@ METAL_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -fno-strict-aliasing \
     $(EXTRA_CFLAGS)
 # Code reachable from interrupt and exception handlers (ring 0), which do not
 # save SSE state and, under the paravirtual KVM, cannot run SSE at all.
-METAL_NOSSE_SRCS := kernel/trap.c kernel/mem.c kernel/time.c kernel/acpi.c drivers/uart.c
+METAL_NOSSE_SRCS := kernel/trap.c kernel/mem.c kernel/time.c kernel/acpi.c drivers/uart.c kernel/svm-run.c
 
 METAL_KERNEL_SRCS := $(wildcard kernel/*.c) $(wildcard drivers/*.c)
 METAL_ASM_SRCS := boot/entry.S $(wildcard kernel/*.S)

@@ -1,0 +1,53 @@
+/*
+ * svm-int.h - shared by the ring-3 files of the "svm" accelerator
+ * (svm.c: set-up, state and the run loop; svm-exit.c: exit handlers;
+ * svm-npt.c: nested page tables).
+ */
+#ifndef KERNEL_SVM_INT_H
+#define KERNEL_SVM_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "emu-core/accel.h"
+#include "emu-core/memory.h"
+#include "kernel/hv.h"
+#include "kernel/svm.h"
+
+#define SVM_MAX_CPUS 4
+
+struct svm_vcpu {
+    uint8_t vmcb[4096] __attribute__((aligned(4096)));
+    uint8_t fpu[512] __attribute__((aligned(16))); /* the guest's FXSAVE image */
+    uint64_t gpr[16];                              /* rax and rsp: in the VMCB */
+    struct svm_run_args args;
+    struct vcpu *cpu;
+    struct hv_msrs msrs;
+    bool in_hlt;
+    bool used;
+    uint64_t exits; /* for bench/: exits handled since creation */
+};
+
+struct svm_global {
+    struct machine *m;
+    struct mem_listener listener;
+    uint32_t features; /* CPUID 0x8000000A EDX */
+    bool flush_tlb;    /* the nested page table lost entries: flush before the next VMRUN */
+};
+extern struct svm_global svm;
+
+/* svm-npt.c */
+uint64_t svm_npt_root(void);
+void svm_npt_clear(void);
+/* 0, -ENOMEM (the pool is full: clear and retry) or -EINVAL. */
+int svm_npt_map(uint64_t gpa, const struct hv_backing *b);
+
+/* svm-exit.c: handle the exit in the VMCB. 1: run the guest again; 0: *ex filled; -errno. */
+int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex);
+/* The guest's state for hv helpers, and back. */
+void svm_guest_load(struct svm_vcpu *s, struct hv_guest *g);
+void svm_guest_store(struct svm_vcpu *s, const struct hv_guest *g);
+/* Log the guest's registers with msg (an exit we cannot handle). */
+void svm_report(struct svm_vcpu *s, const char *msg);
+
+#endif
