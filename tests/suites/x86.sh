@@ -24,7 +24,9 @@ x86_diff_guest() { # name expected-status [boot options; default: -bios the gues
         return 1
     fi
     command -v qemu-system-x86_64 >/dev/null || return 0
-    timeout 30 qemu-system-x86_64 -M pc -accel kvm -cpu host,-arch-capabilities -m 128M -nodefaults -display none \
+    # shellcheck disable=SC2086
+    timeout 30 qemu-system-x86_64 -M pc ${X86_QEMU_ACCEL:--accel kvm -cpu host,-arch-capabilities} \
+        -m 128M -nodefaults -display none \
         "$@" ${X86_QEMU_EXTRA:-} -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
         </dev/null >"$LOGS/x86-$g.qemu.out" 2>>"$LOGS/x86-$g.log"
     qrc=$?
@@ -39,6 +41,9 @@ if x86_kvm_usable; then
         x86_diff_guest $g 33
         result $? "x86-$g"
     done
+    # Local APIC timer/ISR/TPR, I/O APIC routing of the PIT, ACPI S5 poweroff (status 0).
+    X86_QEMU_ACCEL="-accel tcg" x86_diff_guest apic 0
+    result $? x86-apic-ioapic-s5
     # A guest doing random port I/O, string I/O and MMIO forever: Ctrl-A x still quits.
     python3 tests/scripts/console.py --pty --timeout 30 --log "$LOGS/x86-hostile.log" \
         tests/boot/ctrl-a-x.steps -- "$EMU" -M pc -accel kvm -m 128M -nographic \
