@@ -4,9 +4,11 @@
  * CPUID is the host's, minus what the guest must not use or find: the
  * virtualisation extensions (no nesting), XSAVE and everything built on it
  * (the VMRUN path swaps FPU state with FXSAVE only, and a guest XCR0
- * would be the host's), the local APIC/x2APIC/TSC-deadline (pc has none
- * yet), machine-check/thermal/speculation-control features (their MSRs
- * are not emulated) and RDTSCP/RDPID (TSC_AUX is the host's).
+ * would be the host's), x2APIC and the TSC-deadline timer (the local APIC
+ * model is reached by MMIO, as with the kvm accelerator), machine-check,
+ * thermal and speculation-control features (their MSRs are not emulated)
+ * and RDTSCP/RDPID (TSC_AUX is the host's). The local APIC itself is
+ * offered: pc has one (hw/intc/apic.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -45,7 +47,6 @@
 #define C7_ECX_KEEP ((1u << 2) | (1u << 16)) /* umip la57 */
 /* CPUID 0x80000001 */
 #define CX1_ECX_KEEP 0x1F3u /* lahf cmplegacy altmovcr8 abm sse4a misalignsse 3dnowprefetch */
-#define CX1_EDX_APIC (1u << 9)
 #define CX1_EDX_RDTSCP (1u << 27)
 
 void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -58,8 +59,8 @@ void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
                   C1_ECX_TM2 | C1_ECX_FMA | C1_ECX_PDCM | C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE |
                   C1_ECX_XSAVE | C1_ECX_OSXSAVE | C1_ECX_AVX | C1_ECX_F16C);
         r[2] |= C1_ECX_HYPERVISOR;
-        r[3] &= ~(C1_EDX_MCE | C1_EDX_APIC | C1_EDX_MCA | C1_EDX_DS | C1_EDX_ACPI | C1_EDX_TM |
-                  C1_EDX_PBE);
+        r[3] &= ~(C1_EDX_MCE | C1_EDX_MCA | C1_EDX_DS | C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
+        r[3] |= C1_EDX_APIC;
         break;
     case 7:
         if (sub == 0) {
@@ -85,7 +86,7 @@ void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
         break;
     case 0x80000001:
         r[2] &= CX1_ECX_KEEP;
-        r[3] &= ~(CX1_EDX_APIC | CX1_EDX_RDTSCP);
+        r[3] &= ~CX1_EDX_RDTSCP;
         break;
     case 0x80000008:
         r[1] = 0; /* IBPB/IBRS/STIBP/SSBD: SPEC_CTRL and PRED_CMD are not emulated */

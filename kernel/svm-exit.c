@@ -227,7 +227,10 @@ static void svm_msr_exit(struct svm_vcpu *s)
         else
             val = rdtsc() + vmcb_get(v, VMCB_TSC_OFFSET);
     } else {
-        r = write ? hv_msr_write(&s->msrs, msr, val) : hv_msr_read(&s->msrs, msr, &val);
+        /* The interrupt controller's MSRs first (IA32_APIC_BASE, x2APIC), then ours. */
+        r = write ? x86_cpu_wrmsr(s->cpu, msr, val) : x86_cpu_rdmsr(s->cpu, msr, &val);
+        if (r == -ENOENT)
+            r = write ? hv_msr_write(&s->msrs, msr, val) : hv_msr_read(&s->msrs, msr, &val);
     }
     if (r < 0) {
         log_guest_error("svm: %s of unknown MSR 0x%x: #GP", write ? "wrmsr" : "rdmsr", msr);
@@ -286,7 +289,7 @@ int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex)
         return 1;
     case SVM_EXIT_HLT:
         svm_skip(s, 1);
-        if (x->intr_level && (vmcb_get(v, VMCB_RFLAGS) & X86_FLAG_IF))
+        if ((x->intr_level && (vmcb_get(v, VMCB_RFLAGS) & X86_FLAG_IF)) || x->nmi_pending)
             return 1; /* an interrupt is already waiting: it ends the hlt at once */
         s->in_hlt = true;
         ex->reason = VCPU_EXIT_HALT;

@@ -230,8 +230,9 @@ static void svm_vcpu_reset(struct vcpu *cpu)
 
 /*
  * Interrupt delivery (APM "Injecting Events", "Virtual Interrupts"): an
- * event the last exit interrupted is delivered again first; else the PIC's
- * INTR is injected if the guest takes interrupts now (IF, no shadow), or
+ * event the last exit interrupted is delivered again first; then a pending
+ * NMI; else the interrupt controller's INTR (local APIC or PIC) is
+ * injected if the guest takes interrupts now (IF, no shadow), or
  * a virtual interrupt request with the VINTR intercept makes the CPU exit
  * as soon as it would.
  */
@@ -242,6 +243,12 @@ static void svm_inject(struct svm_vcpu *s)
     uint64_t vintr = vmcb_get(v, VMCB_VINTR) & ~(VINTR_V_IRQ | (0xfull << VINTR_PRIO_SHIFT));
     uint32_t i1 = vmcb_get32(v, VMCB_INTERCEPT1) & ~ICPT1_VINTR;
 
+    if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && x->nmi_pending) {
+        /* NMI (the APIC's LINT1 or an NMI IPI). Not held back while the guest's handler
+         * runs (no IRET intercept yet): nested NMIs are the guest's to survive. */
+        x->nmi_pending = false;
+        vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
+    }
     if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && x->intr_level) {
         bool shadow = vmcb_get(v, VMCB_INT_STATE) & 1;
         if (hv_irq_can_inject(vmcb_get(v, VMCB_RFLAGS), shadow)) {
@@ -265,7 +272,8 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 
     if (s->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
-        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF))) {
+        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) &&
+            !x->nmi_pending) {
             ex->reason = VCPU_EXIT_HALT;
             return 0;
         }

@@ -1,0 +1,94 @@
+# metal-svm.sh - the appliance's svm accelerator (AMD-V with nested paging), in
+# QEMU's TCG with -cpu qemu64,+svm,+npt: the x86 guests of x86.sh must print what
+# they print under the hosted kvm accelerator and end with the same status (a
+# differential; without a usable /dev/kvm only the status and the guests' own
+# checks count). Sourced by tests/run-all.sh: uses EMU, LOGS, result, console.
+
+msvm_elf=build/metal/baremu.elf
+msvm_guests=build/guests/x86
+msvm_dir=$LOGS/metal-svm
+mkdir -p "$msvm_dir"
+msvm_cpu="-accel tcg -cpu qemu64,+svm,+npt -m 2G"
+cp /usr/share/seabios/bios.bin "$msvm_dir/bios.bin" 2>/dev/null
+cp "$msvm_guests"/*.bin "$msvm_guests/mb.elf32" "$msvm_dir/"
+printf 'first module line\nsecond\n' >"$msvm_dir/mb-mod1.txt"
+printf 'another one\n' >"$msvm_dir/mb-mod2.txt"
+
+# Guest $1 on the appliance: modules $2 (in $msvm_dir), baremu's options $3.
+# Prints the console output without CRs and without the emulator's own logs
+# (they share the one console), then "status N" with the guest's status.
+msvm_appliance() { # name modules append
+    (cd "$msvm_dir" && timeout 120 qemu-system-x86_64 $msvm_cpu -display none -serial stdio \
+        -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$OLDPWD/$msvm_elf" \
+        -initrd "$2" -append "$3" </dev/null 2>&1)
+    local st=$?
+    echo "status $(((st - 1) / 2))"
+}
+
+# The same guest on the hosted emulator with kvm: its stdout, then "status N".
+msvm_hosted() { # baremu options...
+    (cd "$msvm_dir" && timeout 30 "$OLDPWD/$EMU" -M pc -accel kvm -m 128M "$@" -nographic \
+        </dev/null 2>/dev/null)
+    echo "status $?"
+}
+
+msvm_normalize() {
+    tr -d '\r' | perl -0pe 's/memory: [^\n]*? (dropped|unmapped 0x[0-9a-f]+)\n//g; s/module:(?! )//g'
+}
+
+msvm_diff() { # name modules append -- hosted options...
+    local name=$1 mods=$2 app=$3
+    shift 4
+    msvm_appliance "$name" "$mods" "$app" | msvm_normalize >"$LOGS/$name.out"
+    local r=0
+    grep -qx 'status 33' "$LOGS/$name.out" || r=1
+    if [ -w /dev/kvm ] && [ -x "$EMU" ]; then
+        msvm_hosted "$@" | msvm_normalize >"$LOGS/$name.ref"
+        diff -u "$LOGS/$name.ref" "$LOGS/$name.out" >"$LOGS/$name.log" || r=1
+    else
+        echo "no hosted kvm reference: status only" >"$LOGS/$name.log"
+        cat "$LOGS/$name.out" >>"$LOGS/$name.log"
+    fi
+    result $r "$name"
+}
+
+if ! command -v qemu-system-x86_64 >/dev/null || [ ! -f "$msvm_elf" ]; then
+    echo "SKIP metal-svm: needs qemu-system-x86_64 and build/metal/baremu.elf"
+else
+    for g in modes irq reset; do
+        msvm_diff "metal-svm-$g" "$g.bin" "-M pc -accel svm -m 128M -bios module:$g.bin" \
+            -- -bios "$g.bin"
+    done
+    # Multiboot through SeaBIOS: -kernel ELF32, -append, two modules with arguments.
+    msvm_diff metal-svm-multiboot "bios.bin,mb.elf32,mb-mod1.txt,mb-mod2.txt" \
+        "-M pc -accel svm -m 128M -bios module:bios.bin -kernel module:mb.elf32 -append 'hello world' -initrd 'module:mb-mod1.txt arg1 arg2,module:mb-mod2.txt'" \
+        -- -kernel mb.elf32 -append 'hello world' -initrd "mb-mod1.txt arg1 arg2,mb-mod2.txt"
+
+    # -accel auto finds AMD-V, says so and runs the guest with it.
+    msvm_appliance metal-svm-auto modes.bin "-M pc -m 128M -bios module:modes.bin" |
+        tr -d '\r' >"$LOGS/metal-svm-auto.log"
+    grep -q '^baremu: -accel auto: the CPU has AMD-V, using svm$' "$LOGS/metal-svm-auto.log" &&
+        grep -q '^64-bit registers and paging: ok$' "$LOGS/metal-svm-auto.log" &&
+        grep -qx 'status 33' "$LOGS/metal-svm-auto.log"
+    result $? metal-svm-auto
+
+    # A CPU without AMD-V: -accel svm says why and the PC powers off.
+    (cd "$msvm_dir" && timeout 60 qemu-system-x86_64 -accel tcg -cpu qemu64,-svm -m 512M \
+        -display none -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$OLDPWD/$msvm_elf" -initrd modes.bin \
+        -append "-M pc -accel svm -m 128M -bios module:modes.bin" </dev/null 2>&1) |
+        tr -d '\r' >"$LOGS/metal-svm-no-amdv.log"
+    grep -q "svm: this CPU has no AMD-V" "$LOGS/metal-svm-no-amdv.log" &&
+        ! grep -q 'real mode: ok' "$LOGS/metal-svm-no-amdv.log" &&
+        ! grep -q 'CPU exception' "$LOGS/metal-svm-no-amdv.log"
+    result $? metal-svm-no-amdv
+
+    # A guest doing random port I/O, string I/O and MMIO forever: Ctrl-A x still quits.
+    (cd "$msvm_dir" && python3 "$OLDPWD/tests/scripts/console.py" --timeout 120 --log "$OLDPWD/$LOGS/metal-svm-hostile.log" \
+        "$OLDPWD/tests/boot/ctrl-a-x.steps" -- qemu-system-x86_64 $msvm_cpu -nographic -no-reboot \
+        -kernel "$OLDPWD/$msvm_elf" -initrd hostile.bin \
+        -append "-M pc -accel svm -m 128M -bios module:hostile.bin" >/dev/null 2>&1)
+    r=$?
+    grep -q 'CPU exception' "$LOGS/metal-svm-hostile.log" && r=1
+    result $r metal-svm-hostile
+fi
