@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "emu-core/machine.h"
+#include "net/net.h"
 
 /* ---- option strings ---- */
 
@@ -279,6 +280,7 @@ enum opt_id {
     OPT_OBJECT,
     OPT_DEVICE,
     OPT_DRIVE,
+    OPT_NETDEV,
     OPT_NO_REBOOT,
     OPT_NO_SHUTDOWN,
     OPT_STOPPED,
@@ -328,8 +330,12 @@ static const struct opt_def opt_defs[] = {
      "-add-fd fd=N,set=M[,opaque=S]  put inherited fd N in fd set M (/dev/fdset/M)"},
     {"object", true, OPT_OBJECT,
      "-object secret,id=ID,(data=S|file=PATH)[,format=raw|base64]  a secret (for secret=ID)"},
-    {"device", true, OPT_DEVICE, "-device OPTS      (not supported yet)"},
-    {"drive", true, OPT_DRIVE, "-drive OPTS       (not supported yet)"},
+    {"device", true, OPT_DEVICE,
+     "-device DRIVER,OPTS  virtio-blk-device/-pci,drive=ID; virtio-net-device,netdev=ID[,mac=M]"},
+    {"drive", true, OPT_DRIVE,
+     "-drive file=F[,if=virtio|none][,format=raw|qcow2][,id=ID][,readonly=on][,cache=M]"},
+    {"netdev", true, OPT_NETDEV,
+     "-netdev user,id=ID[,net=A/M][,hostfwd=tcp::HP-:GP][,tftp=DIR]  a network ('help' lists)"},
     {"no-reboot", false, OPT_NO_REBOOT, "-no-reboot        exit instead of rebooting"},
     {"no-shutdown", false, OPT_NO_SHUTDOWN,
      "-no-shutdown      pause instead of exiting on poweroff"},
@@ -675,6 +681,14 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
             break;
         case OPT_DRIVE:
             ret = add_list(cfg->drives, &cfg->ndrives, a, arg, err, errlen);
+            break;
+        case OPT_NETDEV:
+            if (!strcmp(arg, "help")) {
+                net_backend_type_list();
+                *info_exit = 1;
+                return 0;
+            }
+            ret = add_list(cfg->netdevs, &cfg->nnetdevs, a, arg, err, errlen);
             break;
         case OPT_NO_REBOOT:
             cfg->no_reboot = true;

@@ -84,6 +84,8 @@ struct emu_config {
     int ndevices;
     const char *drives[CONFIG_MAX_LIST];   /* -drive option strings */
     int ndrives;
+    const char *netdevs[CONFIG_MAX_LIST];  /* -netdev option strings */
+    int nnetdevs;
     const char *log_items; /* -d */
     const char *log_file;  /* -D */
 };

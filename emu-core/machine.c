@@ -12,6 +12,7 @@
 
 #include "emu-core/device.h"
 #include "emu-core/log.h"
+#include "net/net.h"
 
 struct machine *current_machine;
 void (*machine_event_hook)(struct machine *m, enum machine_event ev, bool guest,
@@ -214,6 +215,10 @@ int machine_create(struct machine **out, const struct emu_config *cfg)
             goto fail;
         }
     }
+    /* The -netdev back ends come first: the board's NICs claim them by id. */
+    ret = net_create_all(&ma->cfg);
+    if (ret < 0)
+        goto fail;
     /* Devices created by the board may look for the machine through this. */
     current_machine = m;
     ret = t->init(m);
@@ -221,6 +226,9 @@ int machine_create(struct machine **out, const struct emu_config *cfg)
         current_machine = NULL;
         goto fail;
     }
+    for (struct net_backend *nb = net_backend_next(NULL); nb; nb = net_backend_next(nb))
+        if (!nb->has_fe)
+            warn_report("netdev %s has no NIC (add -device ...,netdev=%s)", nb->id, nb->id);
     *out = m;
     return 0;
 

@@ -5,7 +5,7 @@
 set -euo pipefail
 
 pkgs=(
-  build-essential pkg-config libfdt-dev device-tree-compiler zlib1g-dev
+  build-essential pkg-config libfdt-dev device-tree-compiler zlib1g-dev libslirp-dev
   gcc-riscv64-unknown-elf
   opensbi u-boot-qemu
   qemu-system-misc qemu-utils

@@ -14,6 +14,7 @@
 #include <libfdt.h>
 
 #include "emu-core/chardev.h"
+#include "emu-core/config.h"
 #include "emu-core/device.h"
 #include "emu-core/log.h"
 #include "emu-core/platform.h"
@@ -25,6 +26,7 @@
 #include "hw/rtc/goldfish-rtc.h"
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
+#include "hw/virtio/virtio-net.h"
 #include "targets/riscv/riscv.h"
 
 #define VIRT_MAX_HARTS 8
@@ -111,6 +113,94 @@ static int virt_create_intc(struct virt_board *b)
     return virt_map(b, VIRT_PLIC_BASE, sifive_plic_mmio(b->plic));
 }
 
+/* -device virtio-net-device,netdev=ID[,mac=M][,id=ID]. NULL after error_report(). */
+static struct device *virt_new_nic(struct machine *m, const struct opts *o, const char *optstr)
+{
+    static const char *const known[] = {"driver", "id", "netdev", "mac"};
+    struct device *dev;
+
+    for (size_t i = 0; i < o->count; i++) {
+        bool ok = false;
+        for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+            ok |= !strcmp(o->items[i].key, known[j]);
+        if (!ok) {
+            error_report("-device %s: virtio-net-device has no property '%s'", optstr,
+                         o->items[i].key);
+            return NULL;
+        }
+    }
+    dev = board_new_device(m, &virtio_net_type, opts_get(o, "id"));
+    if (!dev)
+        return NULL;
+    if (opts_get(o, "netdev"))
+        device_prop_set_str(dev, "netdev", opts_get(o, "netdev"));
+    if (opts_get(o, "mac"))
+        device_prop_set_str(dev, "mac", opts_get(o, "mac"));
+    /* virtio-net's realize reports its own errors (netdev, mac). */
+    return device_realize(dev) < 0 ? NULL : dev;
+}
+
+/*
+ * The virtio devices of -device (virtio-blk-device, virtio-net-device), in
+ * order, then one per if=virtio drive, each in the next free transport from
+ * the last slot down: QEMU's virt plugs them so, and guests number them so.
+ */
+static int virt_create_virtio_devices(struct virt_board *b,
+                                      struct virtio_device *vdev[VIRT_VIRTIO_COUNT])
+{
+    struct machine *m = b->m;
+    const struct emu_config *cfg = m->cfg;
+    int slot = VIRT_VIRTIO_COUNT - 1, ret;
+    struct device *dev;
+
+    if ((ret = virtio_blk_open_drives(m)) < 0)
+        return ret;
+    for (int i = 0; i < cfg->ndevices; i++) {
+        struct opts o = {0};
+        char err[256];
+        const char *drv;
+
+        if (slot < 0) {
+            error_report("-device %s: no free virtio-mmio slot left for it (the virt machine "
+                         "has %d)",
+                         cfg->devices[i], VIRT_VIRTIO_COUNT);
+            return -ENOSPC;
+        }
+        if (opts_parse(&o, cfg->devices[i], "driver", err, sizeof(err)) < 0) {
+            error_report("-device %s: %s", cfg->devices[i], err);
+            return -EINVAL;
+        }
+        drv = opts_get(&o, "driver");
+        dev = NULL;
+        if (drv && !strcmp(drv, "virtio-blk-device")) {
+            dev = virtio_blk_from_opts(m, &o, cfg->devices[i]);
+            if (dev)
+                vdev[slot] = virtio_blk_vdev(dev);
+        } else if (drv && !strcmp(drv, "virtio-net-device")) {
+            dev = virt_new_nic(m, &o, cfg->devices[i]);
+            if (dev)
+                vdev[slot] = virtio_net_vdev(dev);
+        } else {
+            error_report("-device %s: the virt machine takes virtio-blk-device and "
+                         "virtio-net-device with -device so far",
+                         cfg->devices[i]);
+        }
+        opts_free(&o);
+        if (!dev)
+            return -EINVAL;
+        slot--;
+    }
+    while ((dev = virtio_blk_next_drive(m, &ret))) {
+        if (slot < 0) {
+            error_report("too many if=virtio drives: the virt machine has %d virtio-mmio slots",
+                         VIRT_VIRTIO_COUNT);
+            return -ENOSPC;
+        }
+        vdev[slot--] = virtio_blk_vdev(dev);
+    }
+    return ret;
+}
+
 static int virt_create_devices(struct virt_board *b)
 {
     struct machine *m = b->m;
@@ -138,8 +228,8 @@ static int virt_create_devices(struct virt_board *b)
         (ret = virt_map(b, VIRT_TEST_BASE, sifive_test_mmio(b->test))) < 0)
         return ret;
 
-    struct device *blkdev[VIRT_VIRTIO_COUNT] = {0};
-    if ((ret = virtio_blk_create_all(m, blkdev, VIRT_VIRTIO_COUNT)) < 0)
+    struct virtio_device *vdev[VIRT_VIRTIO_COUNT] = {0};
+    if ((ret = virt_create_virtio_devices(b, vdev)) < 0)
         return ret;
     for (int i = 0; i < VIRT_VIRTIO_COUNT; i++) {
         char id[24];
@@ -148,8 +238,8 @@ static int virt_create_devices(struct virt_board *b)
         if (!b->virtio[i])
             return -ENOMEM;
         device_prop_set_link(b->virtio[i], "irq", sifive_plic_irq(b->plic, VIRT_VIRTIO_IRQ + i));
-        if (blkdev[i])
-            device_prop_set_link(b->virtio[i], "backend", virtio_blk_vdev(blkdev[i]));
+        if (vdev[i])
+            device_prop_set_link(b->virtio[i], "backend", vdev[i]);
         if ((ret = board_realize(b->virtio[i])) < 0 ||
             (ret = virt_map(b, VIRT_VIRTIO_BASE + (uint64_t)i * VIRT_VIRTIO_SIZE,
                             virtio_mmio_region(b->virtio[i]))) < 0)

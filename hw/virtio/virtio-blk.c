@@ -137,39 +137,6 @@ static void vblk_config_write(struct virtio_device *vd, uint32_t off, uint32_t v
     }
 }
 
-/* Copy between guest segments (from byte `skip` of their concatenation) and buf. */
-static bool vblk_copy(struct virtio_device *vd, const struct virtio_seg *segs, unsigned n,
-                      uint64_t skip, void *buf, uint64_t len, bool to_guest)
-{
-    uint8_t *p = buf;
-
-    for (unsigned i = 0; i < n && len; i++) {
-        uint64_t l = segs[i].len;
-        if (skip >= l) {
-            skip -= l;
-            continue;
-        }
-        uint64_t m = l - skip < len ? l - skip : len;
-        enum memtx r = to_guest ? address_space_write(vd->as, segs[i].addr + skip, p, m)
-                                : address_space_read(vd->as, segs[i].addr + skip, p, m);
-        if (r != MEMTX_OK)
-            return false;
-        p += m;
-        len -= m;
-        skip = 0;
-    }
-    return len == 0;
-}
-
-static uint64_t vblk_total(const struct virtio_seg *segs, unsigned n)
-{
-    uint64_t t = 0;
-
-    for (unsigned i = 0; i < n; i++)
-        t += segs[i].len;
-    return t;
-}
-
 static bool vblk_range_ok(struct virtio_blk *s, uint64_t sector, uint64_t bytes)
 {
     uint64_t size = blk_length(s->blk);
@@ -191,7 +158,7 @@ static uint8_t vblk_discard_zero(struct virtio_blk *s, const struct virtqueue_el
         uint32_t num = 0, flags = 0;
         int ret;
 
-        if (!vblk_copy(&s->vdev, e->out, e->n_out, 16 + i * 16, rec, 16, false))
+        if (!virtio_seg_copy(&s->vdev, e->out, e->n_out, 16 + i * 16, rec, 16, false))
             return VIRTIO_BLK_S_IOERR;
         for (int b = 0; b < 8; b++)
             sector |= (uint64_t)rec[b] << (8 * b);
@@ -218,12 +185,13 @@ static uint8_t vblk_discard_zero(struct virtio_blk *s, const struct virtqueue_el
 static uint32_t vblk_handle(struct virtio_blk *s, const struct virtqueue_elem *e)
 {
     struct virtio_device *vd = &s->vdev;
-    uint64_t out_len = vblk_total(e->out, e->n_out), in_len = vblk_total(e->in, e->n_in);
+    uint64_t out_len = virtio_seg_total(e->out, e->n_out),
+             in_len = virtio_seg_total(e->in, e->n_in);
     uint64_t sector = 0, done = 0, data_len;
     uint8_t hdr[16], status = VIRTIO_BLK_S_OK;
     uint32_t type;
 
-    if (out_len < 16 || in_len < 1 || !vblk_copy(vd, e->out, e->n_out, 0, hdr, 16, false)) {
+    if (out_len < 16 || in_len < 1 || !virtio_seg_copy(vd, e->out, e->n_out, 0, hdr, 16, false)) {
         log_guest_error("virtio-blk: request without header or status byte");
         return 0;
     }
@@ -241,7 +209,7 @@ static uint32_t vblk_handle(struct virtio_blk *s, const struct virtqueue_elem *e
         for (; done < data_len; done += VBLK_CHUNK) {
             uint64_t n = data_len - done < VBLK_CHUNK ? data_len - done : VBLK_CHUNK;
             if (blk_pread(s->blk, sector * 512 + done, s->buf, n) < 0 ||
-                !vblk_copy(vd, e->in, e->n_in, done, s->buf, n, true)) {
+                !virtio_seg_copy(vd, e->in, e->n_in, done, s->buf, n, true)) {
                 status = VIRTIO_BLK_S_IOERR;
                 break;
             }
@@ -259,7 +227,7 @@ static uint32_t vblk_handle(struct virtio_blk *s, const struct virtqueue_elem *e
         }
         for (uint64_t off = 0; off < len; off += VBLK_CHUNK) {
             uint64_t n = len - off < VBLK_CHUNK ? len - off : VBLK_CHUNK;
-            if (!vblk_copy(vd, e->out, e->n_out, 16 + off, s->buf, n, false) ||
+            if (!virtio_seg_copy(vd, e->out, e->n_out, 16 + off, s->buf, n, false) ||
                 blk_pwrite(s->blk, sector * 512 + off, s->buf, n) < 0) {
                 status = VIRTIO_BLK_S_IOERR;
                 break;
@@ -277,7 +245,7 @@ static uint32_t vblk_handle(struct virtio_blk *s, const struct virtqueue_elem *e
         if (s->serial)
             memcpy(id, s->serial, strnlen(s->serial, sizeof(id)));
         done = data_len < sizeof(id) ? data_len : sizeof(id);
-        if (!vblk_copy(vd, e->in, e->n_in, 0, id, done, true))
+        if (!virtio_seg_copy(vd, e->in, e->n_in, 0, id, done, true))
             status = VIRTIO_BLK_S_IOERR;
         break;
     }
@@ -296,7 +264,7 @@ static uint32_t vblk_handle(struct virtio_blk *s, const struct virtqueue_elem *e
         done = 0;
     if (done > data_len)
         done = data_len;
-    vblk_copy(vd, e->in, e->n_in, data_len, &status, 1, true);
+    virtio_seg_copy(vd, e->in, e->n_in, data_len, &status, 1, true);
     return (uint32_t)(done + 1);
 }
 
@@ -399,73 +367,55 @@ const struct device_type virtio_blk_type = {
     .vmsd = &vblk_vmstate,
 };
 
-static int vblk_plug(struct machine *m, const struct blk_drive_info *d, const char *id,
-                     struct device **slots, int *slot)
+/* A realized virtio-blk device on drive d; NULL after error_report(). */
+static struct device *vblk_new(struct machine *m, const struct blk_drive_info *d, const char *id)
 {
-    struct device *dev;
-    int ret;
+    struct device *dev = device_new(m, &virtio_blk_type, id ? id : d->id);
 
-    if (*slot < 0) {
-        error_report("drive '%s': no free virtio-mmio slot left for it", d->id);
-        return -ENOSPC;
+    if (!dev) {
+        error_report("virtio-blk-device: out of memory");
+        return NULL;
     }
-    dev = device_new(m, &virtio_blk_type, id ? id : d->id);
-    if (!dev)
-        return -ENOMEM;
     device_prop_set_link(dev, "drive", d->blk);
     device_prop_set_u64(dev, "discard", d->discard);
     if (d->serial)
         device_prop_set_str(dev, "serial", d->serial);
-    ret = device_realize(dev);
-    if (ret < 0)
-        return ret;
-    slots[(*slot)--] = dev;
+    if (device_realize(dev) < 0)
+        return NULL;
+    return dev;
+}
+
+int virtio_blk_open_drives(struct machine *m)
+{
+    const struct emu_config *cfg = m->cfg;
+
+    for (int i = 0; i < cfg->ndrives; i++) {
+        int ret = blk_drive_add(cfg->drives[i], cfg->snapshot);
+        if (ret < 0)
+            return ret;
+    }
     return 0;
 }
 
-int virtio_blk_create_all(struct machine *m, struct device **slots, int nslots)
+struct device *virtio_blk_from_opts(struct machine *m, const struct opts *o, const char *optstr)
 {
-    const struct emu_config *cfg = m->cfg;
+    const char *drive = opts_get(o, "drive");
     const struct blk_drive_info *d;
-    int slot = nslots - 1, ret;
 
-    for (int i = 0; i < cfg->ndrives; i++) {
-        ret = blk_drive_add(cfg->drives[i], cfg->snapshot);
-        if (ret < 0)
-            return ret;
+    if (!drive) {
+        error_report("-device %s: drive= is required", optstr);
+        return NULL;
     }
-    for (int i = 0; i < cfg->ndevices; i++) {
-        struct opts o = {0};
-        char err[256];
-        const char *drv, *drive;
+    if (!(d = blk_drive_claim(drive, BLK_IF_NONE)))
+        return NULL;
+    return vblk_new(m, d, opts_get(o, "id"));
+}
 
-        if (opts_parse(&o, cfg->devices[i], "driver", err, sizeof(err)) < 0) {
-            error_report("-device %s: %s", cfg->devices[i], err);
-            return -EINVAL;
-        }
-        drv = opts_get(&o, "driver");
-        drive = opts_get(&o, "drive");
-        ret = 0;
-        if (!drv || strcmp(drv, "virtio-blk-device")) {
-            error_report("-device %s: only virtio-blk-device can be added with -device so far",
-                         cfg->devices[i]);
-            ret = -ENOTSUP;
-        } else if (!drive) {
-            error_report("-device %s: drive= is required", cfg->devices[i]);
-            ret = -EINVAL;
-        } else if (!(d = blk_drive_claim(drive, BLK_IF_NONE))) {
-            ret = -ENOENT;
-        } else {
-            ret = vblk_plug(m, d, opts_get(&o, "id"), slots, &slot);
-        }
-        opts_free(&o);
-        if (ret < 0)
-            return ret;
-    }
-    while ((d = blk_drive_claim(NULL, BLK_IF_VIRTIO))) {
-        ret = vblk_plug(m, d, NULL, slots, &slot);
-        if (ret < 0)
-            return ret;
-    }
-    return 0;
+struct device *virtio_blk_next_drive(struct machine *m, int *err)
+{
+    const struct blk_drive_info *d = blk_drive_claim(NULL, BLK_IF_VIRTIO);
+    struct device *dev = d ? vblk_new(m, d, NULL) : NULL;
+
+    *err = d && !dev ? -EINVAL : 0;
+    return dev;
 }

@@ -20,14 +20,22 @@ extern const struct device_type virtio_blk_type;
 struct virtio_device *virtio_blk_vdev(struct device *dev);
 
 struct machine;
+struct opts;
+
+/* Open m->cfg's -drive options (with -snapshot). 0 or -errno after error_report(). */
+int virtio_blk_open_drives(struct machine *m);
 
 /*
- * For a board with virtio transports: open m->cfg's -drive options (with
- * -snapshot), create a realized virtio-blk device for each -device
- * virtio-blk-device,drive=ID and then for each if=virtio drive, and put
- * them in slots[] from the last slot down, as QEMU's virt machine plugs
- * them. Any other -device is refused. 0 or -errno after error_report().
+ * A realized virtio-blk device for "-device virtio-blk-device,drive=ID,..."
+ * (o parsed from optstr); the drive must be if=none. NULL after error_report().
  */
-int virtio_blk_create_all(struct machine *m, struct device **slots, int nslots);
+struct device *virtio_blk_from_opts(struct machine *m, const struct opts *o, const char *optstr);
+
+/*
+ * A realized virtio-blk device on the next if=virtio drive not yet claimed;
+ * NULL with *err = 0 when none is left, NULL with *err < 0 on failure
+ * (reported).
+ */
+struct device *virtio_blk_next_drive(struct machine *m, int *err);
 
 #endif

@@ -258,3 +258,36 @@ const struct vmstate_desc virtio_device_vmstate = {
     .fields = virtio_device_fields,
     .post_load = virtio_device_post_load,
 };
+
+/* The guest chose where the segments point: every access goes through the address space. */
+bool virtio_seg_copy(struct virtio_device *vd, const struct virtio_seg *segs, unsigned n,
+                     uint64_t skip, void *buf, uint64_t len, bool to_guest)
+{
+    uint8_t *p = buf;
+
+    for (unsigned i = 0; i < n && len; i++) {
+        uint64_t l = segs[i].len;
+        if (skip >= l) {
+            skip -= l;
+            continue;
+        }
+        uint64_t m = l - skip < len ? l - skip : len;
+        enum memtx r = to_guest ? address_space_write(vd->as, segs[i].addr + skip, p, m)
+                                : address_space_read(vd->as, segs[i].addr + skip, p, m);
+        if (r != MEMTX_OK)
+            return false;
+        p += m;
+        len -= m;
+        skip = 0;
+    }
+    return len == 0;
+}
+
+uint64_t virtio_seg_total(const struct virtio_seg *segs, unsigned n)
+{
+    uint64_t t = 0;
+
+    for (unsigned i = 0; i < n; i++)
+        t += segs[i].len;
+    return t;
+}

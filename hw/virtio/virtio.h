@@ -128,6 +128,16 @@ void virtio_notify(struct virtio_device *vd, int q);
 /* Raise the configuration-change interrupt. */
 void virtio_notify_config(struct virtio_device *vd);
 
+/*
+ * Copy len bytes between buf and the guest segments segs[0..n), starting at
+ * byte skip of their concatenation; to_guest writes the segments. False if
+ * the segments are too short or an address is unmapped (nothing is undone).
+ */
+bool virtio_seg_copy(struct virtio_device *vd, const struct virtio_seg *segs, unsigned n,
+                     uint64_t skip, void *buf, uint64_t len, bool to_guest);
+/* The bytes segs[0..n) hold together. */
+uint64_t virtio_seg_total(const struct virtio_seg *segs, unsigned n);
+
 /* State of a struct virtio_device (features, status, queues) for the model's own vmstate. */
 extern const struct vmstate_desc virtio_device_vmstate;
 

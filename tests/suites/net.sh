@@ -1,0 +1,69 @@
+# net.sh - guest networking on the hosted program: virtio-net on -netdev user.
+# Sourced by tests/run-all.sh (uses EMU, LOGS, UBOOT, result, console).
+
+NET_TFTP=$LOGS/net-tftp
+mkdir -p "$NET_TFTP"
+# 26 bytes; tests/boot/uboot-net.steps expects that size and this text.
+echo "baremu tftp payload 12345" >"$NET_TFTP/hello.txt"
+
+# U-Boot's own network stack: DHCP from the user network, ping of the
+# gateway, a TFTP download shown with md.b. The same steps pass on QEMU
+# (the reference: same firmware, same command line).
+console --timeout 90 --log "$LOGS/net-uboot.log" tests/boot/uboot-net.steps -- \
+    "$EMU" -M virt -m 256M -kernel "$UBOOT" -nographic \
+    -netdev user,id=n0,tftp="$NET_TFTP" -device virtio-net-device,netdev=n0 \
+    >"$LOGS/net-uboot.out" 2>&1
+result $? net-uboot-dhcp-ping-tftp
+if command -v qemu-system-riscv64 >/dev/null; then
+    console --timeout 90 --log "$LOGS/net-uboot-qemu.log" tests/boot/uboot-net.steps -- \
+        qemu-system-riscv64 -M virt -m 256M -kernel "$UBOOT" -nographic \
+        -netdev user,id=n0,tftp="$NET_TFTP" -device virtio-net-device,netdev=n0 \
+        >"$LOGS/net-uboot-qemu.out" 2>&1
+    result $? net-uboot-same-steps-on-qemu
+fi
+
+# hostfwd= opens the host port while the guest runs (slirp listens on it).
+net_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$EMU" -M virt -m 64M -bios none -nographic -S \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$net_port-:22,hostfwd=udp:127.0.0.1:$net_port-:53" \
+    -device virtio-net-device,netdev=n0 >"$LOGS/net-hostfwd.out" 2>&1 &
+net_pid=$!
+r=1
+for _ in $(seq 50); do
+    if ss -ltn "sport = :$net_port" | grep -q LISTEN && ss -lun "sport = :$net_port" | grep -q UNCONN; then
+        r=0
+        break
+    fi
+    sleep 0.1
+done
+kill "$net_pid" 2>/dev/null
+wait "$net_pid" 2>/dev/null
+result $r net-hostfwd-listens
+
+# Bad -netdev/-device options: exit status 1 and one line naming the problem.
+net_error() { # name expected-text options...
+    local name=$1 want=$2
+    shift 2
+    timeout 10 "$EMU" -M virt -m 64M -bios none -nographic "$@" >"$LOGS/$name.out" 2>&1
+    local st=$?
+    [ $st -eq 1 ] && [ "$(grep -c 'baremu:' "$LOGS/$name.out")" -eq 1 ] &&
+        grep -q -- "$want" "$LOGS/$name.out"
+    result $? "$name"
+}
+net_error net-err-type "unknown netdev type" -netdev tap,id=n0
+net_error net-err-noid "Parameter 'id' is missing" -netdev user
+net_error net-err-dupid "Duplicate ID 'n0'" -netdev user,id=n0 -netdev user,id=n0
+net_error net-err-param "Invalid parameter 'bogus'" -netdev user,id=n0,bogus=1
+net_error net-err-net "invalid net=" -netdev user,id=n0,net=10.0.2.0/40
+net_error net-err-outside "must be inside net=" -netdev user,id=n0,host=192.168.1.1
+net_error net-err-hostfwd "invalid host forwarding rule" -netdev user,id=n0,hostfwd=tcp::x-:22 \
+    -device virtio-net-device,netdev=n0
+net_error net-err-nodev "no -netdev with that id" -device virtio-net-device,netdev=nope
+net_error net-err-twice "already used by another NIC" -netdev user,id=n0 \
+    -device virtio-net-device,netdev=n0 -device virtio-net-device,netdev=n0
+net_error net-err-mac "mac=01:02:03:04:05:06" -netdev user,id=n0 \
+    -device virtio-net-device,netdev=n0,mac=01:02:03:04:05:06
+# The same host port twice: the second rule cannot listen.
+net_error net-err-port-in-use "could not set up host forwarding rule" \
+    -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$net_port-:22,hostfwd=tcp:127.0.0.1:$net_port-:23" \
+    -device virtio-net-device,netdev=n0
