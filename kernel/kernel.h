@@ -87,6 +87,13 @@ void *kern_mem_guest_alloc(uint64_t size);
 void kern_mem_guest_free(void *p, uint64_t size);
 /* Grow the malloc heap (newlib's _sbrk). NULL when memory runs out. */
 void *kern_mem_sbrk(intptr_t incr);
+/*
+ * Zeroed memory for device DMA (NIC rings and buffers): physically
+ * contiguous and identity mapped, so its address is also the bus address
+ * (the heap is not: it lives at 512 GiB). align is a power of two up to
+ * 4096, size at most 2 MiB. Never freed. NULL when memory runs out.
+ */
+void *kern_mem_dma_alloc(size_t size, size_t align);
 
 /* ---- time ---- */
 

@@ -16,6 +16,7 @@
 #include "emu-core/platform.h"
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
+#include "kernel/net.h"
 #include "kernel/svm.h"
 
 /* Power-on to here, for bench/: the TSC counts from reset on PCs and in QEMU/KVM. */
@@ -114,6 +115,7 @@ void kern_main(uint32_t magic, uint64_t info)
     if (argc < 0)
         kern_panic("the command line is too long (%s)", strerror(-argc));
     argc = kernel_options(argc, argv, &timing);
+    argc = metal_net_options(argc, argv);
     if (argc < 2)
         kern_panic("no command line: give baremu's options on the boot loader's command line or in "
                    "baremu.cfg beside baremu.efi, e.g. -M virt -bios module:fw_jump.elf -kernel "
@@ -137,6 +139,8 @@ void kern_main(uint32_t magic, uint64_t info)
     if (metal_serial_setup(&cfg) < 0)
         plat_exit(1);
     if (machine_create(&m, &cfg) < 0)
+        plat_exit(1);
+    if (metal_net_start(&cfg) < 0)
         plat_exit(1);
     if (timing) {
         /* QEMU and PCs start the TSC at 0 on reset: it dates power-on too. */

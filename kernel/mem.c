@@ -302,6 +302,28 @@ void *kern_mem_sbrk(intptr_t incr)
     return (void *)old;
 }
 
+/* Carved from 2 MiB frames, which are identity mapped (their physical address is their VA). */
+static uint64_t dma_next, dma_end;
+
+void *kern_mem_dma_alloc(size_t size, size_t align)
+{
+    if (!size || size > PAGE_2M || !align || (align & (align - 1)) || align > PAGE_4K)
+        return NULL;
+    if (align < 8)
+        align = 8; /* whole words: zero() below never runs past the frame */
+    uint64_t p = (dma_next + align - 1) & ~(uint64_t)(align - 1);
+    if (!dma_next || p + size > dma_end) {
+        uint64_t f = frame_alloc();
+        if (!f)
+            return NULL;
+        dma_next = p = f;
+        dma_end = f + PAGE_2M;
+    }
+    dma_next = p + size;
+    zero((void *)p, (size + 7) & ~7ull);
+    return (void *)p;
+}
+
 void *kern_mem_guest_alloc(uint64_t size)
 {
     uint64_t len = (size + PAGE_2M - 1) & ~(PAGE_2M - 1);

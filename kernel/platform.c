@@ -15,6 +15,7 @@
 #include "emu-core/chardev.h"
 #include "kernel/kernel.h"
 #include "kernel/metal.h"
+#include "kernel/net.h"
 
 /*
  * Without a timer interrupt we can only poll: cap each sleep so typing stays
@@ -23,6 +24,8 @@
  */
 #define POLL_SLEEP_NS 10000000ull
 #define MAX_SLEEP_NS 50000000ull
+/* The NIC is polled too (no interrupts): a short sleep keeps network replies quick. */
+#define NET_SLEEP_NS 2000000ull
 
 static uint64_t wall_at_boot_ns; /* 0: the CMOS clock was unreadable */
 
@@ -94,7 +97,7 @@ uint64_t plat_wallclock_ns(void)
 int plat_poll(void)
 {
     kern_mem_prezero(1); /* between vCPU slices: keep the page-fault path short */
-    return metal_console_poll();
+    return metal_console_poll() + metal_net_poll();
 }
 
 int plat_wait(uint64_t deadline_ns)
@@ -106,6 +109,8 @@ int plat_wait(uint64_t deadline_ns)
         if (now >= deadline_ns)
             return 0;
         uint64_t cap = kern_time_can_wake() ? MAX_SLEEP_NS : POLL_SLEEP_NS;
+        if (metal_net_active() && cap > NET_SLEEP_NS)
+            cap = NET_SLEEP_NS;
         uint64_t wake = deadline_ns - now > cap ? now + cap : deadline_ns;
         kern_time_arm(wake);
         if (kern_time_can_wake())

@@ -21,9 +21,9 @@ uint32_t kern_net_rand(void);
 #define LWIP_RAND() kern_net_rand()
 
 /* lwIP's diagnostics are rare (asserts, debug off): the console, as the kernel's lines. */
-#define LWIP_PLATFORM_DIAG(x) \
-    do {                      \
-        printf x;             \
+#define LWIP_PLATFORM_DIAG(x)                                                                      \
+    do {                                                                                           \
+        printf x;                                                                                  \
     } while (0)
 
 /*
