@@ -69,6 +69,12 @@ if x86_kvm_usable; then
             x86_diff_guest virtio-blk-boot 33 -snapshot \
             -drive file="$X86_GUESTS/bootdisk.img",format=raw,if=virtio
         result $? x86-seabios-virtio-blk-boot
+        # SeaBIOS installs our ACPI tables (fw_cfg linker/loader); a boot program checks them as
+        # an OS would (RSDP, checksums, FADT, \_S5, MADT) and powers off through S5: status 0.
+        X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
+            x86_diff_guest acpi-tables 0 -snapshot \
+            -drive file="$X86_GUESTS/acpidisk.img",format=raw,if=virtio
+        result $? x86-seabios-acpi-tables-s5
     else
         echo "SKIP x86-linux-boot-protocol: needs packages seabios and qemu-system-data"
     fi
