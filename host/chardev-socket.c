@@ -202,6 +202,13 @@ static bool conn_can_read(void *opaque)
 
     if (c->out_len)
         conn_flush(c);
+    /*
+     * After a failed authentication, what clients not yet authenticated send waits out the
+     * listener's back-off (they are still accepted, so the kernel's queue does not fill and
+     * a good client gets in): a guesser gets a few tries per back-off, not thousands.
+     */
+    if (c->deadline && !c->closing && c->l->backoff_until && mono_ns() < c->l->backoff_until)
+        return false;
     return c->dead || c->chr.in_len < CHARDEV_INBUF;
 }
 
@@ -362,12 +369,28 @@ void host_socket_flush_all(void)
 
 /* ---- listeners ---- */
 
-/* In back-off after a failed authentication: leave new clients in the kernel's queue. */
-static bool listener_can_accept(void *opaque)
+/*
+ * At the connection cap: close the connections whose clients have gone but
+ * whose end we have not read yet (a flood of connect-and-close leaves many),
+ * so a client arriving now gets a slot. An unauthenticated one is dropped
+ * unread (its input could only be refused); others have what they sent served.
+ */
+static void listener_reap(struct sock_listener *l)
 {
-    struct sock_listener *l = opaque;
+    struct sock_conn *next;
 
-    return !l->backoff_until || mono_ns() >= l->backoff_until;
+    for (struct sock_conn *c = all_conns; c; c = next) {
+        next = c->next;
+        if (c->l != l)
+            continue;
+        struct pollfd p = {.fd = c->fd, .events = POLLIN | POLLRDHUP};
+        if (poll(&p, 1, 0) <= 0 || !(p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            continue;
+        if (c->dead || c->closing || c->deadline)
+            conn_close(c);
+        else
+            conn_read(c);
+    }
 }
 
 static void listener_accept(void *opaque)
@@ -375,10 +398,12 @@ static void listener_accept(void *opaque)
     struct sock_listener *l = opaque;
 
     /* A few per wake-up, so a connect flood cannot monopolise the loop. */
-    for (int i = 0; i < 16 && listener_can_accept(l); i++) {
+    for (int i = 0; i < 16; i++) {
         int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0)
             return;
+        if (l->nconn >= HOST_SOCKET_MAX_CONN)
+            listener_reap(l);
         struct sock_conn *c = l->nconn < HOST_SOCKET_MAX_CONN ? calloc(1, sizeof(*c)) : NULL;
         if (!c) {
             close(fd);
@@ -544,7 +569,8 @@ int host_socket_listen_opts(const char *id, const struct opts *o, unsigned flags
         close(fd);
         return -EACCES;
     }
-    if (listen(fd, 16) < 0) {
+    /* Room for a burst of clients arriving during one vCPU slice (the loop accepts between). */
+    if (listen(fd, 128) < 0) {
         int e = errno;
         snprintf(err, errlen, "%s: cannot listen: %s", desc, strerror(e));
         close(fd);
@@ -559,7 +585,7 @@ int host_socket_listen_opts(const char *id, const struct opts *o, unsigned flags
     l->fn = fn;
     l->opaque = opaque;
     l->secret = secret;
-    int r = host_fd_watch(fd, listener_can_accept, listener_accept, l);
+    int r = host_fd_watch(fd, NULL, listener_accept, l);
     if (r < 0) {
         snprintf(err, errlen, "%s: cannot watch: %s", desc, strerror(-r));
         close(fd);

@@ -20,7 +20,7 @@ struct opts;
 
 /* A client on a listener with a secret that has had no reply by then is dropped. */
 #define HOST_SOCKET_AUTH_TIMEOUT_NS (10 * 1000000000ull)
-/* After a failed authentication the listener accepts nobody for this long. */
+/* After a failed authentication, unauthenticated clients' input waits this long. */
 #define HOST_SOCKET_AUTH_BACKOFF_NS (200 * 1000000ull)
 
 typedef void (*host_socket_connect_fn)(struct chardev *conn, void *opaque);
