@@ -281,6 +281,7 @@ enum opt_id {
     OPT_DEVICE,
     OPT_DRIVE,
     OPT_NETDEV,
+    OPT_NIC,
     OPT_NO_REBOOT,
     OPT_NO_SHUTDOWN,
     OPT_STOPPED,
@@ -334,6 +335,8 @@ static const struct opt_def opt_defs[] = {
      "-device DRIVER,OPTS  virtio-blk-device/-pci,drive=ID; virtio-net-device,netdev=ID[,mac=M]"},
     {"drive", true, OPT_DRIVE,
      "-drive file=F[,if=virtio|none][,format=raw|qcow2][,id=ID][,readonly=on][,cache=M]"},
+    {"nic", true, OPT_NIC,
+     "-nic user[,model=M][,mac=M][,hostfwd=...]  a NIC on a new -netdev ('none': no NIC)"},
     {"netdev", true, OPT_NETDEV,
      "-netdev user,id=ID[,net=A/M][,hostfwd=tcp::HP-:GP][,tftp=DIR]  a network ('help' lists)"},
     {"no-reboot", false, OPT_NO_REBOOT, "-no-reboot        exit instead of rebooting"},
@@ -681,6 +684,9 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
             break;
         case OPT_DRIVE:
             ret = add_list(cfg->drives, &cfg->ndrives, a, arg, err, errlen);
+            break;
+        case OPT_NIC:
+            ret = add_list(cfg->nics, &cfg->nnics, a, arg, err, errlen);
             break;
         case OPT_NETDEV:
             if (!strcmp(arg, "help")) {

@@ -86,6 +86,8 @@ struct emu_config {
     int ndrives;
     const char *netdevs[CONFIG_MAX_LIST];  /* -netdev option strings */
     int nnetdevs;
+    const char *nics[CONFIG_MAX_LIST];     /* -nic option strings */
+    int nnics;
     const char *log_items; /* -d */
     const char *log_file;  /* -D */
 };

@@ -215,7 +215,10 @@ int machine_create(struct machine **out, const struct emu_config *cfg)
             goto fail;
         }
     }
-    /* The -netdev back ends come first: the board's NICs claim them by id. */
+    /* The -netdev back ends come first (with -nic's): the board's NICs claim them by id. */
+    ret = net_expand_nics(&ma->cfg, t->default_nic);
+    if (ret < 0)
+        goto fail;
     ret = net_create_all(&ma->cfg);
     if (ret < 0)
         goto fail;

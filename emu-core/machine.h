@@ -24,6 +24,7 @@ struct machine_type {
     uint64_t default_ram;
     int max_cpus;
     const char *default_accel; /* used for -accel auto */
+    const char *default_nic;   /* -nic's model= when none is given; NULL: model= required */
     /*
      * Build the board from m->cfg: memory, CPUs (after m->accel is set),
      * devices, firmware. Returns 0, or -errno after error_report() saying

@@ -112,6 +112,106 @@ int net_create_all(const struct emu_config *cfg)
     return 0;
 }
 
+/* Append ",key=value" to buf (size cap), commas in value doubled as the option syntax wants. */
+static bool nic_append(char *buf, size_t cap, const char *key, const char *value)
+{
+    size_t len = strlen(buf);
+    int n = snprintf(buf + len, cap - len, ",%s=", key);
+
+    if (n < 0 || (size_t)n >= cap - len)
+        return false;
+    len += (size_t)n;
+    for (const char *v = value ? value : "on"; *v; v++) {
+        if (len + 3 > cap)
+            return false;
+        if (*v == ',')
+            buf[len++] = ',';
+        buf[len++] = *v;
+    }
+    buf[len] = 0;
+    return true;
+}
+
+int net_expand_nics(struct emu_config *cfg, const char *default_model)
+{
+    for (int i = 0; i < cfg->nnics; i++) {
+        const char *raw = cfg->nics[i];
+        struct opts o = {0};
+        char err[256], id[16];
+        const char *type, *model;
+
+        if (opts_parse(&o, raw, "type", err, sizeof(err)) < 0) {
+            error_report("-nic %s: %s", raw, err);
+            return -EINVAL;
+        }
+        type = opts_get(&o, "type");
+        model = opts_get(&o, "model") ? opts_get(&o, "model") : default_model;
+        if (type && !strcmp(type, "none")) {
+            opts_free(&o);
+            continue;
+        }
+        if (!model) {
+            error_report("-nic %s: this machine has no default NIC model; add model=", raw);
+            opts_free(&o);
+            return -EINVAL;
+        }
+        if (cfg->nnetdevs >= CONFIG_MAX_LIST || cfg->ndevices >= CONFIG_MAX_LIST) {
+            error_report("-nic %s: too many NICs", raw);
+            opts_free(&o);
+            return -EINVAL;
+        }
+        snprintf(id, sizeof(id), "nic%d", i);
+        /* The strings live as long as the process, as the argv they stand for. */
+        size_t cap = 2 * strlen(raw) + 64;
+        char *nd = malloc(cap), *dev = malloc(cap);
+        bool ok = nd && dev;
+        if (ok) {
+            snprintf(nd, cap, "%s,id=%s", type ? type : "user", id);
+            snprintf(dev, cap, "%s,netdev=%s", model, id);
+        }
+        for (size_t k = 0; ok && k < o.count; k++) {
+            const char *key = o.items[k].key, *val = o.items[k].value;
+            if (!strcmp(key, "type") || !strcmp(key, "model"))
+                continue;
+            if (!strcmp(key, "id")) {
+                error_report("-nic %s: -nic takes no id= (it makes one)", raw);
+                ok = false;
+                break;
+            }
+            /* hostfwd= may repeat: the back end reads those from the raw text below. */
+            if (!strcmp(key, "hostfwd"))
+                continue;
+            ok = !strcmp(key, "mac") ? nic_append(dev, cap, key, val)
+                                     : nic_append(nd, cap, key, val);
+        }
+        for (const char *p = raw; ok && (p = strstr(p, "hostfwd=")); p += 8) {
+            if (p != raw && p[-1] != ',')
+                continue;
+            char rule[128];
+            size_t n = strcspn(p + 8, ",");
+            if (n >= sizeof(rule)) {
+                error_report("-nic %s: hostfwd rule too long", raw);
+                ok = false;
+                break;
+            }
+            memcpy(rule, p + 8, n);
+            rule[n] = 0;
+            ok = nic_append(nd, cap, "hostfwd", rule);
+        }
+        opts_free(&o);
+        if (!ok) {
+            if (!nd || !dev)
+                error_report("-nic %s: out of memory", raw);
+            free(nd);
+            free(dev);
+            return -EINVAL;
+        }
+        cfg->netdevs[cfg->nnetdevs++] = nd;
+        cfg->devices[cfg->ndevices++] = dev;
+    }
+    return 0;
+}
+
 struct net_backend *net_backend_claim(const char *id, const struct net_frontend *fe)
 {
     struct net_backend *nb = net_backend_find(id);

@@ -378,6 +378,7 @@ static const struct machine_type virt_machine_type = {
     .default_ram = 128ull << 20,
     .max_cpus = VIRT_MAX_HARTS,
     .default_accel = "tcg",
+    .default_nic = "virtio-net-device",
     .init = virt_init,
     .reset = virt_reset,
 };

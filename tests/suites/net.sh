@@ -67,3 +67,11 @@ net_error net-err-mac "mac=01:02:03:04:05:06" -netdev user,id=n0 \
 net_error net-err-port-in-use "could not set up host forwarding rule" \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$net_port-:22,hostfwd=tcp:127.0.0.1:$net_port-:23" \
     -device virtio-net-device,netdev=n0
+
+# -nic, QEMU's shorthand for a -netdev and its NIC (the board's default model).
+console --timeout 90 --log "$LOGS/net-nic.log" tests/boot/uboot-net.steps -- \
+    "$EMU" -M virt -m 256M -kernel "$UBOOT" -nographic -nic user,tftp="$NET_TFTP" \
+    >"$LOGS/net-nic.out" 2>&1
+result $? net-nic-shorthand
+net_error net-err-nic-model "takes virtio-blk-device and virtio-net-device" -nic user,model=e1000
+net_error net-err-nic-id "takes no id=" -nic user,id=x
