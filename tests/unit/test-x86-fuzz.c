@@ -1,7 +1,9 @@
 /*
  * test-x86-fuzz.c - drive the pc machine's device models (PIC, PIT, RTC,
- * fw_cfg with DMA, PCI host, UART, isa-debug-exit, i8042) with random port
- * accesses, random virtual-time steps and interrupt acknowledges, for a
+ * fw_cfg with DMA, PCI host, UART, isa-debug-exit, i8042, ACPI PM) with
+ * random port accesses, the local APIC and I/O APIC with random MMIO, MSR
+ * writes (relocation, x2APIC) and input edges, random virtual-time steps and
+ * interrupt acknowledges, for a
  * bounded time (BAREMU_FUZZ_SECONDS, default 5). A crash, an out-of-range
  * vector or a sanitizer report is the failure; the devices must also keep
  * answering the sequences firmware relies on afterwards.
@@ -15,14 +17,18 @@
 #include "emu-core/log.h"
 #include "emu-core/memory.h"
 #include "emu-core/platform.h"
+#include "hw/acpi/acpi.h"
 #include "hw/char/uart16550.h"
 #include "hw/input/i8042.h"
+#include "hw/intc/apic.h"
 #include "hw/intc/i8259.h"
+#include "hw/intc/ioapic.h"
 #include "hw/misc/fw-cfg.h"
 #include "hw/misc/isa-debug-exit.h"
 #include "hw/pci/i440fx.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/i8254.h"
+#include "targets/x86/x86.h"
 #include "tests/unit/check.h"
 
 static int intr_level;
@@ -45,7 +51,28 @@ static uint64_t rnd(void)
 /* Ports the models answer on, weighted towards them; anything else hits nothing. */
 static const uint16_t fuzz_ports[] = {0x20,  0x21,  0xa0,  0xa1,  0x4d0, 0x4d1, 0x40,  0x41,  0x42,
                                       0x43,  0x61,  0x70,  0x71,  0x510, 0x511, 0x514, 0x518, 0xcf8,
-                                      0xcf9, 0xcfc, 0xcfe, 0x3f8, 0x3fd, 0xf4,  0x60,  0x64};
+                                      0xcf9, 0xcfc, 0xcfe, 0x3f8, 0x3fd, 0xf4,  0x60,  0x64,
+                                      0x600, 0x602, 0x604, 0x608};
+
+/* A random but mostly well-formed IA32_APIC_BASE or x2APIC register write. */
+static void fuzz_apic_msr(struct apic *a)
+{
+    uint64_t r = rnd(), v = rnd();
+
+    if (r & 1) {
+        uint64_t base = (r & 2) ? APIC_DEFAULT_BASE : (v & 0xffffff000ull);
+        if (r & 4)
+            base = v; /* reserved bits: #GP */
+        apic_wrmsr(a, 0x1b, base | (r & 0xc00));
+    } else {
+        uint64_t val;
+        uint32_t msr = 0x800 + (uint32_t)((r >> 8) & 0xff);
+        if ((r >> 16) & 1)
+            apic_rdmsr(a, msr, &val);
+        else
+            apic_wrmsr(a, msr, (r >> 17) & 1 ? v : (v & 0xffffffff));
+    }
+}
 
 static struct device *mkdev(const struct device_type *t)
 {
@@ -76,7 +103,26 @@ int main(void)
     struct device *rtc = mkdev(&mc146818_type), *fw = mkdev(&fw_cfg_type);
     struct device *pci = mkdev(&i440fx_type), *uart = mkdev(&uart16550_type);
     struct device *dbg = mkdev(&isa_debug_exit_type), *kbd = mkdev(&i8042_type);
-    device_prop_set_link(pic, "intr", &intr);
+    struct device *apicd = mkdev(&apic_type), *ioapicd = mkdev(&ioapic_type);
+    struct device *pm = mkdev(&acpi_pm_type);
+    static struct x86_cpu cpu;
+    cpu.vcpu.arch = &cpu;
+    cpu.intr_pin = intr;
+    device_prop_set_link(apicd, "cpu", &cpu.vcpu);
+    device_prop_set_link(apicd, "clock", &clk);
+    device_prop_set_link(apicd, "sysmem", &sysroot);
+    CHECK(device_realize(apicd) == 0);
+    CHECK(device_realize(ioapicd) == 0);
+    CHECK(ioapic_add_apic(ioapicd, apicd) == 0);
+    apic_set_extint(apicd, pic_intack, pic);
+    apic_set_eoi_hook(apicd, ioapic_eoi, ioapicd);
+    mem_region_add_subregion(&sysroot, IOAPIC_DEFAULT_BASE, ioapic_mmio(ioapicd), 0);
+    device_prop_set_link(pm, "clock", &clk);
+    device_prop_set_link(pm, "sci", ioapic_irq(ioapicd, 9));
+    CHECK(device_realize(pm) == 0);
+    mem_region_add_subregion(&ioroot, 0x600, acpi_pm_io(pm), 0);
+    struct apic *apic = (struct apic *)apicd;
+    device_prop_set_link(pic, "intr", apic_lint(apicd, 0));
     device_prop_set_link(pit, "clock", &clk);
     device_prop_set_link(pit, "irq", pic_irq(pic, 0));
     device_prop_set_link(rtc, "clock", &clk);
@@ -139,9 +185,27 @@ int main(void)
                 vclock_run_timers(&clk);
             }
             if (intr_level && ((r >> 50) & 3) == 0) {
-                int vec = pic_intack(pic);
-                CHECK(vec >= 0 && vec <= 255);
+                int vec = apic_intack(apic);
+                CHECK(vec >= -1 && vec <= 255);
             }
+            if (((r >> 24) & 7) == 0) {
+                /* APIC pages: random offsets, sizes and values, wherever they are now. */
+                uint64_t q = rnd();
+                uint64_t a = (q & 1 ? IOAPIC_DEFAULT_BASE : APIC_DEFAULT_BASE) + ((q >> 1) & 0xfff);
+                unsigned sz = 1u << ((q >> 13) % 4);
+                if ((q >> 15) & 1)
+                    address_space_store(&as, a & ~(uint64_t)(sz - 1), sz, rnd());
+                else
+                    address_space_load(&as, a & ~(uint64_t)(sz - 1), sz, &v);
+            }
+            if (((r >> 27) & 63) == 0)
+                fuzz_apic_msr(apic);
+            if (((r >> 33) & 15) == 0)
+                irq_set(ioapic_irq(ioapicd, (int)((r >> 37) % IOAPIC_PINS)), (r >> 43) & 1);
+            if (((r >> 45) & 31) == 0)
+                irq_set(apic_lint(apicd, 1), (r >> 46) & 1);
+            if (((r >> 47) & 7) == 0 && ((r >> 48) & 1))
+                address_space_store(&as, APIC_DEFAULT_BASE + 0xb0, 4, 0); /* EOI */
             if (((r >> 52) & 1023) == 0) {
                 /* Scribble over RAM so DMA descriptors carry random lengths and flags. */
                 uint64_t a = rnd() % ((1 << 20) - 16);
@@ -149,7 +213,7 @@ int main(void)
                 address_space_write(&as, a, w, sizeof(w));
             }
             if (((r >> 56) & 255) == 0)
-                device_reset((r >> 62) & 1 ? pic : pit);
+                device_reset((r >> 62) & 1 ? pic : (r >> 61) & 1 ? apicd : pit);
         }
     }
 
@@ -172,6 +236,20 @@ int main(void)
     address_space_store(&io, 0x43, 1, 0xe2);
     address_space_load(&io, 0x40, 1, &v);
     CHECK_EQ(v & 0x3f, 0x34);
+    /* The APICs answer again after a reset: version registers, a self-IPI taken and retired. */
+    device_reset(apicd);
+    device_reset(ioapicd);
+    address_space_load(&as, APIC_DEFAULT_BASE + 0x30, 4, &v);
+    CHECK_EQ(v, 0x50014);
+    address_space_store(&as, IOAPIC_DEFAULT_BASE, 4, 1);
+    address_space_load(&as, IOAPIC_DEFAULT_BASE + 0x10, 4, &v);
+    CHECK_EQ(v, 0x170020);
+    address_space_store(&as, APIC_DEFAULT_BASE + 0xf0, 4, 0x1ff);
+    address_space_store(&as, APIC_DEFAULT_BASE + 0x300, 4, 0x40000 | 0x50);
+    CHECK_EQ(apic_intack(apic), 0x50);
+    address_space_store(&as, APIC_DEFAULT_BASE + 0xb0, 4, 0);
+    address_space_load(&as, APIC_DEFAULT_BASE + 0x100 + 0x20, 4, &v);
+    CHECK_EQ(v, 0);
     printf("x86 device fuzz: %llu accesses\n", (unsigned long long)ops);
     return check_summary("x86-fuzz");
 }
