@@ -16,6 +16,7 @@
 #include "emu-core/machine.h"
 #include "emu-core/memory.h"
 #include "emu-core/monitor.h"
+#include "net/net.h"
 
 struct hmp_cmd {
     const char *names; /* "cont|c" */
@@ -282,8 +283,13 @@ static void info_qtree(struct monitor *mon)
     }
 }
 
-static const char *const info_names[] = {"status", "version", "block",  "registers",
-                                         "mtree",  "qtree",   "chardev"};
+static void info_network_line(void *opaque, const char *line)
+{
+    monitor_printf(opaque, "%s\n", line);
+}
+
+static const char *const info_names[] = {"status", "version", "block",   "registers",
+                                         "mtree",  "qtree",   "chardev", "network"};
 
 static void hmp_info(struct monitor *mon, const char *args)
 {
@@ -306,6 +312,8 @@ static void hmp_info(struct monitor *mon, const char *args)
         info_qtree(mon);
     else if (!strcmp(what, "chardev"))
         info_chardev(mon);
+    else if (!strcmp(what, "network"))
+        net_info(info_network_line, mon);
     else {
         if (what[0])
             monitor_printf(mon, "info: unknown subcommand '%s'\n", what);

@@ -54,7 +54,7 @@ struct slirp_net {
     struct net_backend nb;
     Slirp *slirp;
     pthread_t thread;
-    pthread_mutex_t lock;   /* the two fifos and `stop` */
+    pthread_mutex_t lock; /* the two fifos and `stop` */
     struct slirp_fifo to_net, to_guest;
     int wake_thread, wake_main; /* eventfds */
     bool stop;
@@ -383,8 +383,8 @@ static int parse_net(const char *v, struct in_addr *net, struct in_addr *mask)
 }
 
 /* One hostfwd=[tcp|udp]:[HOSTADDR]:HOSTPORT-[GUESTADDR]:GUESTPORT rule, as QEMU spells it. */
-static int add_hostfwd(struct slirp_net *s, const char *rule, struct in_addr guest_net,
-                       char *err, size_t errlen)
+static int add_hostfwd(struct slirp_net *s, const char *rule, struct in_addr guest_net, char *err,
+                       size_t errlen)
 {
     char proto[8] = "tcp", haddr[64] = "", gaddr[64] = "";
     unsigned hport, gport;
@@ -435,8 +435,9 @@ static int add_hostfwd(struct slirp_net *s, const char *rule, struct in_addr gue
     }
     return 0;
 bad:
-    snprintf(err, errlen, "invalid host forwarding rule '%s' (expected [tcp|udp]:[haddr]:hport-"
-                          "[gaddr]:gport)",
+    snprintf(err, errlen,
+             "invalid host forwarding rule '%s' (expected [tcp|udp]:[haddr]:hport-"
+             "[gaddr]:gport)",
              rule);
     return -EINVAL;
 }
@@ -539,6 +540,8 @@ static int slirp_create(const char *id, const struct opts *o, const char *raw, c
         if ((ret = add_hostfwd(s, rule, net, err, errlen)) < 0)
             goto fail;
     }
+    snprintf(s->nb.info, sizeof(s->nb.info), "net=%s,restrict=%s", inet_ntoa(net),
+             restrict_ ? "on" : "off");
     if ((ret = net_backend_register(&s->nb, id, "user", &slirp_ops, s)) < 0) {
         snprintf(err, errlen, "cannot register netdev '%s'", id);
         goto fail;

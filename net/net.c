@@ -93,8 +93,7 @@ int net_create_all(const struct emu_config *cfg)
         id = opts_get(&o, "id");
         if (!type || !(t = net_type_find(type))) {
             error_report("-netdev %s: %s%s (see -netdev help)", raw,
-                         type ? "unknown netdev type " : "a type is required",
-                         type ? type : "");
+                         type ? "unknown netdev type " : "a type is required", type ? type : "");
             ret = -EINVAL;
         } else if (!id || !*id) {
             error_report("-netdev %s: Parameter 'id' is missing", raw);
@@ -275,6 +274,27 @@ void net_flush_queue(struct net_backend *nb)
     }
 }
 
+void net_info(void (*out)(void *opaque, const char *line), void *opaque)
+{
+    char line[256];
+    int i = 0;
+
+    for (struct net_backend *nb = net_backends; nb; nb = nb->next, i++) {
+        if (nb->has_fe) {
+            const uint8_t *m = nb->fe.mac;
+            snprintf(line, sizeof(line),
+                     "%s: index=%d,type=nic,model=%s,macaddr=%02x:%02x:%02x:%02x:%02x:%02x",
+                     nb->fe.name ? nb->fe.name : "?", i, nb->fe.model ? nb->fe.model : "?",
+                     m ? m[0] : 0, m ? m[1] : 0, m ? m[2] : 0, m ? m[3] : 0, m ? m[4] : 0,
+                     m ? m[5] : 0);
+            out(opaque, line);
+        }
+        snprintf(line, sizeof(line), "%s%s: index=%d,type=%s%s%s", nb->has_fe ? " \\ " : "", nb->id,
+                 i, nb->type, nb->info[0] ? "," : "", nb->info);
+        out(opaque, line);
+    }
+}
+
 void net_destroy_all(void)
 {
     while (net_backends) {
@@ -297,8 +317,8 @@ int net_parse_mac(const char *s, uint8_t mac[6])
     unsigned v[6];
     char tail;
 
-    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
-               &tail) != 6 ||
+    if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &tail) !=
+            6 ||
         strlen(s) != 17)
         return -EINVAL;
     if (v[0] & 1)

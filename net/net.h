@@ -28,6 +28,9 @@ struct net_frontend {
     /* Take one frame (called only after can_receive said yes). */
     void (*receive)(void *opaque, const uint8_t *frame, size_t len);
     void *opaque;
+    /* For "info network": the NIC's device name and model, and its MAC (live). */
+    const char *name, *model;
+    const uint8_t *mac;
 };
 
 struct net_backend;
@@ -50,6 +53,7 @@ struct net_backend {
     struct net_queued *q_head, *q_tail;
     unsigned q_len;
     uint64_t dropped; /* frames lost because the NIC had no buffers */
+    char info[96];    /* the back end's settings for "info network" ("net=10.0.2.0,...") */
     struct net_backend *next;
 };
 
@@ -62,11 +66,10 @@ struct net_backend {
 struct net_backend_type {
     const char *name;
     const char *desc;
-    int (*create)(const char *id, const struct opts *o, const char *raw, char *err,
-                  size_t errlen);
+    int (*create)(const char *id, const struct opts *o, const char *raw, char *err, size_t errlen);
 };
 #define NET_BACKEND_TYPE_REGISTER(t)                                                               \
-    static const struct net_backend_type *const __net_backend_type_ptr_##t                        \
+    static const struct net_backend_type *const __net_backend_type_ptr_##t                         \
         __attribute__((used, section("baremu_netdev_types"))) = &(t)
 
 /* Register nb (zeroed except what the back end set) under id. 0, -EEXIST, -ENOMEM. */
@@ -107,6 +110,12 @@ int net_receive(struct net_backend *nb, const uint8_t *frame, size_t len);
 
 /* The NIC has receive buffers again: deliver what is queued while it can take it. */
 void net_flush_queue(struct net_backend *nb);
+
+/*
+ * "info network" as QEMU prints it: each NIC with its back end, then back
+ * ends no NIC uses. Calls out(opaque, line) per line (no newline).
+ */
+void net_info(void (*out)(void *opaque, const char *line), void *opaque);
 
 /* Close and free every back end (process exit, tests). */
 void net_destroy_all(void);

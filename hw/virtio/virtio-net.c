@@ -133,8 +133,7 @@ static bool vnet_rx_has_buffer(struct virtio_net *s)
     struct virtqueue *vq = &s->vdev.vq[VNET_RXQ];
     uint8_t idx[2];
 
-    if (!vq->ready || !vq->num ||
-        address_space_read(s->vdev.as, vq->avail + 2, idx, 2) != MEMTX_OK)
+    if (!vq->ready || !vq->num || address_space_read(s->vdev.as, vq->avail + 2, idx, 2) != MEMTX_OK)
         return false;
     return (uint16_t)(idx[0] | idx[1] << 8) != vq->last_avail_idx;
 }
@@ -144,8 +143,7 @@ static bool vnet_can_receive(void *opaque)
     struct virtio_net *s = opaque;
 
     /* A driver that is not running takes frames to drop them, as a NIC with rx off does. */
-    if (!(s->vdev.status & VIRTIO_STATUS_DRIVER_OK) ||
-        (s->vdev.status & VIRTIO_STATUS_NEEDS_RESET))
+    if (!(s->vdev.status & VIRTIO_STATUS_DRIVER_OK) || (s->vdev.status & VIRTIO_STATUS_NEEDS_RESET))
         return true;
     return vnet_rx_has_buffer(s);
 }
@@ -198,8 +196,12 @@ static const struct virtio_device_ops vnet_ops = {
 static int vnet_realize(struct device *dev)
 {
     struct virtio_net *s = (struct virtio_net *)dev;
-    const struct net_frontend fe = {
-        .can_receive = vnet_can_receive, .receive = vnet_receive, .opaque = s};
+    const struct net_frontend fe = {.can_receive = vnet_can_receive,
+                                    .receive = vnet_receive,
+                                    .opaque = s,
+                                    .name = dev->id ? dev->id : dev->type->name,
+                                    .model = dev->type->name,
+                                    .mac = s->mac};
 
     if (!s->netdev) {
         error_report("virtio-net: netdev= is required (a -netdev id)");

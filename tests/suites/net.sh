@@ -75,3 +75,14 @@ console --timeout 90 --log "$LOGS/net-nic.log" tests/boot/uboot-net.steps -- \
 result $? net-nic-shorthand
 net_error net-err-nic-model "takes virtio-blk-device and virtio-net-device" -nic user,model=e1000
 net_error net-err-nic-id "takes no id=" -nic user,id=x
+
+# HMP "info network" lists each NIC with its back end below it, as QEMU does.
+(sleep 1; printf 'info network\nquit\n') | timeout 20 "$EMU" -M virt -m 64M -bios none -S \
+    -nographic -serial null -monitor stdio -nic user,mac=52:54:00:ab:cd:ef \
+    -netdev user,id=spare,net=192.168.7.0/24 >"$LOGS/net-info.out" 2>&1
+grep -q '^virtio-net-device: index=1,type=nic,model=virtio-net-device,macaddr=52:54:00:ab:cd:ef' \
+    "$LOGS/net-info.out" &&
+    grep -q '^ \\ nic0: index=1,type=user,net=10.0.2.0,restrict=off' "$LOGS/net-info.out" &&
+    grep -q '^spare: index=0,type=user,net=192.168.7.0,restrict=off' "$LOGS/net-info.out" &&
+    grep -q 'netdev spare has no NIC' "$LOGS/net-info.out"
+result $? net-hmp-info-network
