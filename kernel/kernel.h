@@ -138,6 +138,7 @@ enum kern_sys {
     KERN_SYS_UART_WRITE, /* (buffer, length): the console, one trap per buffer */
     KERN_SYS_UART_DRAIN, /* move received bytes into the UART ring */
     KERN_SYS_VMRUN,      /* (struct svm_run_args *) -> SVM exit code (kernel/svm.h) */
+    KERN_SYS_VMX,        /* (struct vmx_call *) -> 0 or -errno (kernel/vmx.h) */
 };
 
 /* Where we run: ring 3 normally, ring 0 in trap handlers (which must not trap to themselves). */

@@ -16,6 +16,7 @@
 #include "drivers/uart.h"
 #include "kernel/kernel.h"
 #include "kernel/svm.h"
+#include "kernel/vmx.h"
 
 struct kern_trap_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -324,6 +325,8 @@ uint64_t kern_sys_dispatch(uint64_t a, uint64_t b, uint64_t c, uint64_t op)
         return 0;
     case KERN_SYS_VMRUN:
         return kern_svm_vmrun(a);
+    case KERN_SYS_VMX:
+        return kern_vmx_call(a);
     case KERN_SYS_HALT:
         for (;;)
             __asm__ volatile("cli; hlt");
