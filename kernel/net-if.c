@@ -230,11 +230,12 @@ int metal_net_start(const struct emu_config *cfg)
     struct netdev *nds[4];
     int n;
 
-    if (opt.mode == NET_OFF) {
-        if (cfg->nqmps)
-            return metal_net_qmp_start(cfg, false);
-        return 0;
-    }
+    /*
+     * Without -net-appliance the NIC stays untouched unless a -qmp listener needs it: an
+     * address nothing uses is only noise on the console (and on the LAN).
+     */
+    if (opt.mode == NET_OFF || (opt.mode == NET_AUTO && !cfg->nqmps))
+        return cfg->nqmps ? metal_net_qmp_start(cfg, false) : 0;
     n = netdev_probe_all(nds, 4);
     if (n < 0)
         return n;

@@ -3,8 +3,9 @@
  * under lwIP (NO_SYS, polled from plat_poll()), its address from DHCP or the
  * command line, and QMP over TCP for -qmp tcp::PORT,...,secret=ID.
  *
- * The appliance listens on the network only when told to (-qmp tcp:...),
- * and never without a secret.
+ * The appliance touches the NIC only when told to (-net-appliance, or a
+ * -qmp tcp:... listener, which then gets DHCP by default), and listens only
+ * with a secret.
  */
 #ifndef KERNEL_NET_H
 #define KERNEL_NET_H
