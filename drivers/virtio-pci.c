@@ -18,6 +18,7 @@
 #define VIRTIO_F_VERSION_1 32
 
 #define DESC_F_WRITE 2
+#define AVAIL_F_NO_INTERRUPT 1
 
 /* Legacy I/O registers. */
 #define L_HOST_FEATURES 0x00
@@ -199,6 +200,7 @@ int virtio_pci_queue_setup(struct virtio_pci *vp, struct virtq *q, uint16_t inde
         q->used = (void *)(mem + used_off);
         outl(vp->io + L_QUEUE_PFN, (uint32_t)((uint64_t)(uintptr_t)mem >> 12));
     }
+    q->avail[0] = AVAIL_F_NO_INTERRUPT; /* polled: an INTx nobody acknowledges would stay up */
     queue_init_free(q);
     return 0;
 }

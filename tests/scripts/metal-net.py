@@ -44,7 +44,7 @@ def free_port():
 class Appliance:
     """QEMU running the appliance, its serial console appended to a log file."""
 
-    def __init__(self, args, append, netdev, device=None, debug_exit=False):
+    def __init__(self, args, append, netdev, device=None, debug_exit=False, modules=()):
         self.log = args.log
         cmd = ["qemu-system-x86_64", "-m", "256M", "-display", "none", "-no-reboot",
                "-serial", "file:" + self.log, "-monitor", "none", "-nic", "none"]
@@ -52,7 +52,7 @@ class Appliance:
         if debug_exit:
             cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04"]
         cmd += ["-netdev", netdev, "-device", "%s,netdev=n" % (device or args.device)]
-        cmd += ["-kernel", args.elf, "-initrd", FW + "," + UBOOT, "-append", GUEST + " " + append]
+        cmd += ["-kernel", args.elf, "-initrd", ",".join((FW, UBOOT) + tuple(modules)), "-append", GUEST + " " + append]
         open(self.log, "w").close()
         self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                      stderr=open(self.log + ".qemu", "w"))
@@ -201,16 +201,29 @@ def test_dhcp_qmp(args):
         c = authenticated(port)
         if status(c) != "running":
             raise Fail("not running at the end")
-        c.close()
         a.check_healthy()
+        # quit: the reply still reaches the client before the appliance powers off.
+        c.send({"execute": "quit"})
+        r = c.reply()
+        if r != {"return": {}}:
+            raise Fail("quit: %r" % r)
+        a.wait_exit(60)
+        print("quit answered, then the PC powered off")
+        c.close()
     finally:
         a.stop()
 
 
 def test_static(args):
     port = free_port()
-    a = Appliance(args, "-net-appliance ip=10.0.2.15/24,gw=10.0.2.2 " + QMP_OPTS,
-                  qmp_netdev(port))
+    # The secret from a boot module this time (-object secret,file=module:NAME).
+    secret_file = args.log + ".secret"
+    with open(secret_file, "w") as f:
+        f.write(SECRET)
+    a = Appliance(args, "-net-appliance ip=10.0.2.15/24,gw=10.0.2.2 "
+                  "-object secret,id=qs,file=module:%s "
+                  "-qmp tcp::4444,server=on,wait=off,secret=qs" % os.path.basename(secret_file),
+                  qmp_netdev(port), modules=(secret_file,))
     try:
         m = a.wait_for(r"baremu: net0 .* (\S+) \(static\)( gw (\S+))?", 90)
         print("console: " + m.group(0))
@@ -219,7 +232,7 @@ def test_static(args):
         c = authenticated(port)
         if status(c) != "running":
             raise Fail("query-status is not running")
-        print("QMP reachable on the static address: running")
+        print("QMP reachable on the static address, secret from a boot module: running")
         c.close()
         a.check_healthy()
     finally:
