@@ -47,6 +47,9 @@ fetch() { # package: download once into $PKG and unpack into $PKG/<package>
     fi
     if [ ! -d "$PKG/$p" ]; then
         dpkg-deb -x "$deb" "$PKG/$p.tmp"
+        # Hook directories (etc/kernel/postinst.d, conf-hooks.d) are of no use here, and the
+        # top-level Makefile takes every build/**/*.d for a dependency file.
+        find "$PKG/$p.tmp" -depth -type d -name '*.d' -exec rm -rf {} +
         mv "$PKG/$p.tmp" "$PKG/$p"
     fi
 }

@@ -80,7 +80,8 @@ static int apic_deliverable(const struct apic *s)
 {
     int v = vec_highest(s->irr);
 
-    if (v < 0 || !apic_hw_enabled(s))
+    /* Software-disabled, IRR keeps requests but none is dispatched (as QEMU). */
+    if (v < 0 || !apic_hw_enabled(s) || !apic_sw_enabled(s))
         return -1;
     return ((uint32_t)v & 0xf0) > (apic_ppr(s) & 0xf0) ? v : -1;
 }

@@ -238,7 +238,12 @@ int main(void)
     CHECK_EQ(rd(0x350) & 0x10000, 0x10000);
     wr(0x370, 0x40);
     CHECK_EQ(rd(0x370), 0x10040);
+    apic_deliver(d, APIC_DM_FIXED, 0x70, false); /* held in IRR while software-disabled */
+    CHECK_EQ(intr_level, 0);
     wr(0xf0, 0x1ff);
+    CHECK_EQ(intr_level, 1);
+    CHECK_EQ(apic_intack(a), 0x70);
+    wr(0xb0, 0);
 
     /* I/O APIC: edge pin 2 and level pin 9 to this APIC. */
     struct device *io = device_new(NULL, &ioapic_type, "ioapic");
