@@ -1,0 +1,93 @@
+# metal-vmx.sh - the appliance's vmx accelerator (VT-x with EPT and unrestricted
+# guest) under Bochs (cpu model corei7_skylake_x: our CI machines' paravirtual
+# KVM offers no nested VT-x), booted from a GRUB CD: the x86 guests of x86.sh
+# (real, protected and long mode, port and string I/O, a ROM write as MMIO,
+# PIT interrupts through the PIC and the local APIC waking HLT, resets) must
+# print what they print under the hosted kvm accelerator and end with the same
+# status. Without a usable /dev/kvm only the status and the guests' own checks
+# count. Sourced by tests/run-all.sh: uses EMU, LOGS, result.
+
+mvmx_elf=build/metal/baremu.elf
+mvmx_guests=build/guests/x86
+mvmx_dir=$LOGS/metal-vmx
+mkdir -p "$mvmx_dir"
+
+# Console output of the appliance in Bochs without CRs, GRUB's screen, blank
+# lines and the emulator's own logs, then "status N" (bochs-run.sh's status).
+mvmx_appliance() { # name append module...
+    local name=$1 app=$2 st
+    shift 2
+    bash boot/mkgrub-iso.sh "$mvmx_dir/$name.iso" "$mvmx_elf" "$app" "$@" ||
+        return 1
+    bash tests/scripts/bochs-run.sh -t 60 "$mvmx_dir/$name" "$mvmx_dir/$name.iso"
+    st=$?
+    tr -d '\r' <"$mvmx_dir/$name.serial" | sed -n '/Booting `baremu'"'"'/,$p' | sed 1d |
+        grep -v -E '^$|^baremu: stopped \(exit status'
+    echo "status $st"
+}
+
+# The same guest on the hosted emulator with kvm: its stdout, then "status N".
+# Run in $mvmx_dir, so that file names print as on the appliance.
+mvmx_hosted() { # baremu options...
+    local emu=$EMU
+    [[ $emu = /* ]] || emu=$PWD/$emu
+    (cd "$mvmx_dir" && timeout 30 "$emu" -M pc -accel kvm -m 128M "$@" -nographic \
+        </dev/null 2>/dev/null | grep -v '^$'
+        echo "status ${PIPESTATUS[0]}")
+}
+
+# The emulator's memory logs go to the appliance's console, the hosted one's stderr;
+# Multiboot module names are "module:NAME" on the appliance.
+mvmx_normalize() {
+    tr -d '\r' | perl -0pe 's/memory: [^\n]*? (dropped|unmapped 0x[0-9a-f]+)\n//g; s/module:(?! )//g'
+}
+
+mvmx_diff() { # name want-status append modules(comma-separated) -- hosted options...
+    local name=$1 want=$2 app=$3 r=0 mods
+    IFS=, read -r -a mods <<<"$4"
+    shift 5
+    mvmx_appliance "$name" "$app" "${mods[@]}" | mvmx_normalize >"$LOGS/$name.out"
+    grep -qx "status $want" "$LOGS/$name.out" || r=1
+    if [ -w /dev/kvm ] && [ -x "$EMU" ]; then
+        mvmx_hosted "$@" | mvmx_normalize >"$LOGS/$name.ref"
+        diff -u "$LOGS/$name.ref" "$LOGS/$name.out" >"$LOGS/$name.log" || r=1
+    else
+        echo "no hosted kvm reference: status only" >"$LOGS/$name.log"
+        cat "$LOGS/$name.out" >>"$LOGS/$name.log"
+    fi
+    result $r "$name"
+}
+
+if ! command -v bochs >/dev/null || [ ! -f /usr/share/bochs/BIOS-bochs-latest ]; then
+    echo "SKIP metal-vmx: needs Debian's bochs, bochsbios and vgabios (scripts/setup-deps.sh)"
+elif [ ! -f "$mvmx_elf" ] || ! command -v grub-mkrescue >/dev/null; then
+    echo "SKIP metal-vmx: needs build/metal/baremu.elf and grub-mkrescue"
+else
+    cp "$mvmx_guests"/*.bin /usr/share/seabios/bios.bin "$mvmx_guests/mb.elf32" "$mvmx_dir/"
+    for g in modes:33 irq:33 reset:33 apic:0; do
+        n=${g%:*}
+        mvmx_diff "metal-vmx-$n" "${g#*:}" "-M pc -accel vmx -m 128M -bios module:$n.bin" \
+            "$mvmx_dir/$n.bin" -- -bios "$n.bin"
+    done
+    # Multiboot through SeaBIOS: -kernel ELF32, -append, two modules with arguments (GRUB
+    # passes a double-quoted word on as one, quotes restored in the command line).
+    printf 'first module line\nsecond\n' >"$mvmx_dir/mb-mod1.txt"
+    printf 'another one\n' >"$mvmx_dir/mb-mod2.txt"
+    mvmx_diff metal-vmx-multiboot 33 \
+        "-M pc -accel vmx -m 128M -bios module:bios.bin -kernel module:mb.elf32 -append \"hello world\" -initrd \"module:mb-mod1.txt arg1 arg2,module:mb-mod2.txt\"" \
+        "$mvmx_dir/bios.bin,$mvmx_dir/mb.elf32,$mvmx_dir/mb-mod1.txt,$mvmx_dir/mb-mod2.txt" \
+        -- -kernel mb.elf32 -append 'hello world' -initrd "mb-mod1.txt arg1 arg2,mb-mod2.txt"
+fi
+
+# A CPU without VT-x (QEMU's TCG qemu64): -accel vmx says why, runs nothing, powers off.
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$mvmx_elf" ]; then
+    timeout 60 qemu-system-x86_64 -accel tcg -cpu qemu64,-vmx -m 512M -display none \
+        -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
+        -kernel "$mvmx_elf" -initrd "$mvmx_guests/modes.bin" \
+        -append "-M pc -accel vmx -m 128M -bios module:modes.bin" </dev/null 2>&1 |
+        tr -d '\r' >"$LOGS/metal-vmx-no-vtx.log"
+    grep -q "vmx: this CPU has no VT-x" "$LOGS/metal-vmx-no-vtx.log" &&
+        ! grep -q 'real mode: ok' "$LOGS/metal-vmx-no-vtx.log" &&
+        ! grep -q 'CPU exception' "$LOGS/metal-vmx-no-vtx.log"
+    result $? metal-vmx-no-vtx
+fi
