@@ -180,8 +180,9 @@ int net_expand_nics(struct emu_config *cfg, const char *default_model)
             /* hostfwd= may repeat: the back end reads those from the raw text below. */
             if (!strcmp(key, "hostfwd"))
                 continue;
-            ok = !strcmp(key, "mac") ? nic_append(dev, cap, key, val)
-                                     : nic_append(nd, cap, key, val);
+            /* The NIC's own properties go to -device, the rest to -netdev. */
+            ok = !strcmp(key, "mac") || !strcmp(key, "romfile") ? nic_append(dev, cap, key, val)
+                                                                : nic_append(nd, cap, key, val);
         }
         for (const char *p = raw; ok && (p = strstr(p, "hostfwd=")); p += 8) {
             if (p != raw && p[-1] != ',')

@@ -84,9 +84,9 @@ int net_backend_register(struct net_backend *nb, const char *id, const char *typ
 int net_create_all(const struct emu_config *cfg);
 
 /*
- * QEMU's -nic shorthand: each "-nic TYPE[,model=M][,mac=A][,BACKEND-OPTS]"
+ * QEMU's -nic shorthand: each "-nic TYPE[,model=M][,mac=A][,romfile=R][,BACKEND-OPTS]"
  * in cfg becomes "-netdev TYPE,id=nicN,BACKEND-OPTS" and
- * "-device M,netdev=nicN[,mac=A]" (M defaults to default_model); "-nic none"
+ * "-device M,netdev=nicN[,mac=A][,romfile=R]" (M defaults to default_model); "-nic none"
  * adds nothing. 0 or -errno after error_report().
  */
 int net_expand_nics(struct emu_config *cfg, const char *default_model);

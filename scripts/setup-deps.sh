@@ -11,7 +11,7 @@ pkgs=(
   qemu-system-misc qemu-utils
   socat python3 bc
   tmux gdb-multiarch clang
-  newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf seabios
+  newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf seabios ipxe-qemu
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
   bochs bochsbios vgabios
 )

@@ -1,100 +1,147 @@
 /*
  * pc-pci.c - PCI devices of the pc machine: -drive (if=virtio, the default
- * here; QEMU's pc would make if=ide) and -device virtio-blk-pci,drive=ID
- * become legacy virtio-blk PCI functions from slot 2 on, where QEMU
- * -nodefaults puts them.
+ * here; QEMU's pc would make if=ide), -device virtio-blk-pci,drive=ID and
+ * -device virtio-net-pci,netdev=ID (also what -nic makes here) become legacy
+ * virtio PCI functions from slot 2 on, where QEMU -nodefaults puts them.
+ *
+ * A virtio-net function carries iPXE as its option ROM, as on QEMU (the
+ * romfile= property, default pxe-virtio.rom from Debian's ipxe-qemu), handed
+ * to SeaBIOS through fw_cfg as "pciVVVV,DDDD.rom": SeaBIOS runs it, and a PC
+ * with no bootable disk boots from the network. QEMU's default is the
+ * combined BIOS+UEFI efi-virtio.rom in a ROM BAR, from which SeaBIOS copies
+ * the BIOS image only; through fw_cfg the whole file is copied, so the
+ * BIOS-only image is the one that fits the option ROM area.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "block/block.h"
 #include "emu-core/config.h"
 #include "emu-core/log.h"
+#include "emu-core/platform.h"
+#include "hw/boards/board.h"
 #include "hw/boards/pc.h"
+#include "hw/misc/fw-cfg.h"
 #include "hw/pci/i440fx.h"
 #include "hw/virtio/virtio-blk.h"
+#include "hw/virtio/virtio-net.h"
 #include "hw/virtio/virtio-pci.h"
 
 #define PC_FIRST_SLOT 2
 #define PC_LAST_SLOT 31
+#define PC_IPXE_DIR "/usr/lib/ipxe/qemu/"
+#define PC_NIC_ROM_DEFAULT "pxe-virtio.rom"
+#define PC_ROM_MAX (1u << 20)
+/* Legacy (transitional) virtio-net's PCI IDs: what SeaBIOS names its ROM file by. */
+#define PC_VIRTIO_NET_ROMFILE "pci1af4,1000.rom"
 
-static int pc_plug_virtio_blk(struct pc_board *b, struct pci_bus *bus,
-                              const struct blk_drive_info *d, const char *id, int *slot)
+/* Put vdev in a legacy virtio PCI function in the next free slot. */
+static int pc_plug_virtio(struct pc_board *b, struct pci_bus *bus, struct virtio_device *vdev,
+                          const char *what, int *slot)
 {
-    struct machine *m = b->m;
-    struct device *blk, *pci;
+    struct device *pci;
     char pid[64];
-    int ret;
 
     while (*slot <= PC_LAST_SLOT && bus->fn[PCI_DEVFN(*slot, 0)])
         (*slot)++;
     if (*slot > PC_LAST_SLOT) {
-        error_report("drive '%s': no free PCI slot left for it", d->id);
+        error_report("%s: no free PCI slot left for it", what);
         return -ENOSPC;
     }
-    blk = device_new(m, &virtio_blk_type, id ? id : d->id);
     snprintf(pid, sizeof(pid), "virtio-pci.%d", *slot);
-    pci = device_new(m, &virtio_pci_type, pid);
-    if (!blk || !pci)
+    pci = board_new_device(b->m, &virtio_pci_type, pid);
+    if (!pci)
         return -ENOMEM;
-    device_prop_set_link(blk, "drive", d->blk);
-    device_prop_set_u64(blk, "discard", d->discard);
-    if (d->serial)
-        device_prop_set_str(blk, "serial", d->serial);
-    if ((ret = device_realize(blk)) < 0)
-        return ret;
-    device_prop_set_link(pci, "backend", virtio_blk_vdev(blk));
+    device_prop_set_link(pci, "backend", vdev);
     device_prop_set_link(pci, "bus", bus);
     device_prop_set_u64(pci, "addr", PCI_DEVFN(*slot, 0));
-    if ((ret = device_realize(pci)) < 0)
+    int ret = board_realize(pci);
+    if (ret < 0)
         return ret;
     (*slot)++;
     return 0;
+}
+
+/*
+ * The NIC's boot ROM: romfile= as given (a path, or a name in Debian's iPXE
+ * directory), empty for none, default efi-virtio.rom when installed.
+ */
+static int pc_nic_rom(struct pc_board *b, const char *romfile)
+{
+    char path[512];
+    void *data;
+    uint64_t size;
+    int ret;
+
+    if (romfile && !*romfile)
+        return 0;
+    snprintf(path, sizeof(path), "%s%s", strchr(romfile ? romfile : "", '/') ? "" : PC_IPXE_DIR,
+             romfile ? romfile : PC_NIC_ROM_DEFAULT);
+    ret = plat_file_load(path, PC_ROM_MAX, &data, &size);
+    if (ret == -ENOENT && !romfile)
+        return 0; /* no iPXE installed: the NIC works, it just cannot boot the PC */
+    if (ret < 0) {
+        error_report("romfile=%s: cannot read %s: %s", romfile ? romfile : PC_NIC_ROM_DEFAULT, path,
+                     strerror(-ret));
+        return ret;
+    }
+    ret = fw_cfg_add_file(b->fw_cfg, PC_VIRTIO_NET_ROMFILE, data, (uint32_t)size);
+    free(data);
+    if (ret < 0)
+        error_report("fw_cfg: cannot add the NIC's boot ROM: %s", strerror(-ret));
+    return ret;
 }
 
 int pc_create_pci_devices(struct pc_board *b)
 {
     const struct emu_config *cfg = b->m->cfg;
     struct pci_bus *bus = i440fx_bus(b->pci, &b->m->sysmem, &b->m->iomem);
-    const struct blk_drive_info *d;
+    struct device *dev;
+    bool rom_done = false;
     int slot = PC_FIRST_SLOT, ret;
 
-    for (int i = 0; i < cfg->ndrives; i++) {
-        if ((ret = blk_drive_add(cfg->drives[i], cfg->snapshot)) < 0)
-            return ret;
-    }
+    if ((ret = virtio_blk_open_drives(b->m)) < 0)
+        return ret;
     for (int i = 0; i < cfg->ndevices; i++) {
+        const char *optstr = cfg->devices[i], *drv;
+        struct virtio_device *vdev = NULL;
         struct opts o = {0};
         char err[256];
-        const char *drv, *drive;
 
-        if (opts_parse(&o, cfg->devices[i], "driver", err, sizeof(err)) < 0) {
-            error_report("-device %s: %s", cfg->devices[i], err);
+        if (opts_parse(&o, optstr, "driver", err, sizeof(err)) < 0) {
+            error_report("-device %s: %s", optstr, err);
             return -EINVAL;
         }
         drv = opts_get(&o, "driver");
-        drive = opts_get(&o, "drive");
-        if (!drv || strcmp(drv, "virtio-blk-pci")) {
-            error_report("-device %s: the pc machine takes only virtio-blk-pci with -device so far",
-                         cfg->devices[i]);
-            ret = -ENOTSUP;
-        } else if (!drive) {
-            error_report("-device %s: drive= is required", cfg->devices[i]);
-            ret = -EINVAL;
-        } else if (!(d = blk_drive_claim(drive, BLK_IF_NONE))) {
-            ret = -ENOENT;
+        ret = 0;
+        if (drv && !strcmp(drv, "virtio-blk-pci")) {
+            if ((dev = virtio_blk_from_opts(b->m, &o, optstr)))
+                vdev = virtio_blk_vdev(dev);
+        } else if (drv && !strcmp(drv, "virtio-net-pci")) {
+            if ((dev = virtio_net_from_opts(b->m, &o, optstr)))
+                vdev = virtio_net_vdev(dev);
+            /* SeaBIOS finds ROMs by PCI ID: one ROM serves every virtio-net function. */
+            if (vdev && !rom_done) {
+                ret = pc_nic_rom(b, opts_get(&o, "romfile"));
+                rom_done = true;
+            }
         } else {
-            ret = pc_plug_virtio_blk(b, bus, d, opts_get(&o, "id"), &slot);
+            error_report("-device %s: the pc machine takes virtio-blk-pci and virtio-net-pci "
+                         "with -device so far",
+                         optstr);
         }
+        if (vdev && ret == 0)
+            ret = pc_plug_virtio(b, bus, vdev, optstr, &slot);
         opts_free(&o);
+        if (!vdev)
+            return -EINVAL;
         if (ret < 0)
             return ret;
     }
-    while ((d = blk_drive_claim(NULL, BLK_IF_VIRTIO))) {
-        if ((ret = pc_plug_virtio_blk(b, bus, d, NULL, &slot)) < 0)
+    while ((dev = virtio_blk_next_drive(b->m, &ret))) {
+        if ((ret = pc_plug_virtio(b, bus, virtio_blk_vdev(dev), dev->id, &slot)) < 0)
             return ret;
     }
-    return 0;
+    return ret;
 }

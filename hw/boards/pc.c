@@ -76,7 +76,7 @@ static int pc_map(struct mem_region *container, uint64_t addr, struct mem_region
     return ret;
 }
 
-static int pc_create_ram(struct pc_board *b)
+int pc_create_ram(struct pc_board *b)
 {
     struct machine *m = b->m;
     uint64_t size = m->cfg->ram_size;
@@ -178,7 +178,7 @@ static void pc_isa_irq_set(void *opaque, int n, int level)
 }
 
 /* The interrupt controllers: local APIC on the CPU, the 8259 pair on its LINT0, the I/O APIC. */
-static int pc_create_intc(struct pc_board *b)
+int pc_create_intc(struct pc_board *b)
 {
     struct machine *m = b->m;
     int ret;
@@ -208,7 +208,7 @@ static int pc_create_intc(struct pc_board *b)
     return pc_map(&m->iomem, 0x4d0, pic_elcr_io(b->pic), 0);
 }
 
-static int pc_create_pit(struct pc_board *b)
+int pc_create_pit(struct pc_board *b)
 {
     struct machine *m = b->m;
     int ret;
@@ -269,7 +269,7 @@ static const struct mem_region_ops pc_isa_unclaimed_ops = {.read = pc_isa_unclai
                                                            .min_access = 1,
                                                            .max_access = 4};
 
-static int pc_create_isa(struct pc_board *b)
+int pc_create_isa(struct pc_board *b)
 {
     struct machine *m = b->m;
     struct chardev *serial = chardev_find("serial0");
@@ -393,6 +393,7 @@ static const struct machine_type pc_machine = {
     .default_ram = 128ull << 20,
     .max_cpus = PC_MAX_CPUS,
     .default_accel = "kvm",
+    .default_nic = "virtio-net-pci", /* QEMU: e1000, not modelled here */
     .init = pc_init,
     .reset = pc_reset,
 };

@@ -113,33 +113,6 @@ static int virt_create_intc(struct virt_board *b)
     return virt_map(b, VIRT_PLIC_BASE, sifive_plic_mmio(b->plic));
 }
 
-/* -device virtio-net-device,netdev=ID[,mac=M][,id=ID]. NULL after error_report(). */
-static struct device *virt_new_nic(struct machine *m, const struct opts *o, const char *optstr)
-{
-    static const char *const known[] = {"driver", "id", "netdev", "mac"};
-    struct device *dev;
-
-    for (size_t i = 0; i < o->count; i++) {
-        bool ok = false;
-        for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-            ok |= !strcmp(o->items[i].key, known[j]);
-        if (!ok) {
-            error_report("-device %s: virtio-net-device has no property '%s'", optstr,
-                         o->items[i].key);
-            return NULL;
-        }
-    }
-    dev = board_new_device(m, &virtio_net_type, opts_get(o, "id"));
-    if (!dev)
-        return NULL;
-    if (opts_get(o, "netdev"))
-        device_prop_set_str(dev, "netdev", opts_get(o, "netdev"));
-    if (opts_get(o, "mac"))
-        device_prop_set_str(dev, "mac", opts_get(o, "mac"));
-    /* virtio-net's realize reports its own errors (netdev, mac). */
-    return device_realize(dev) < 0 ? NULL : dev;
-}
-
 /*
  * The virtio devices of -device (virtio-blk-device, virtio-net-device), in
  * order, then one per if=virtio drive, each in the next free transport from
@@ -177,7 +150,7 @@ static int virt_create_virtio_devices(struct virt_board *b,
             if (dev)
                 vdev[slot] = virtio_blk_vdev(dev);
         } else if (drv && !strcmp(drv, "virtio-net-device")) {
-            dev = virt_new_nic(m, &o, cfg->devices[i]);
+            dev = virtio_net_from_opts(m, &o, cfg->devices[i]);
             if (dev)
                 vdev[slot] = virtio_net_vdev(dev);
         } else {

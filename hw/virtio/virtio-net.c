@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu-core/config.h"
 #include "emu-core/log.h"
 #include "emu-core/machine.h"
 #include "emu-core/memory.h"
@@ -253,6 +254,38 @@ struct virtio_device *virtio_net_vdev(struct device *dev)
 uint64_t virtio_net_dropped(struct device *dev)
 {
     return ((struct virtio_net *)dev)->dropped;
+}
+
+struct device *virtio_net_from_opts(struct machine *m, const struct opts *o, const char *optstr)
+{
+    static const char *const known[] = {"driver", "id", "netdev", "mac", "romfile"};
+    struct device *dev;
+
+    for (size_t i = 0; i < o->count; i++) {
+        bool ok = false;
+        for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
+            ok |= !strcmp(o->items[i].key, known[j]);
+        if (!ok) {
+            error_report("-device %s: %s has no property '%s'", optstr, opts_get(o, "driver"),
+                         o->items[i].key);
+            return NULL;
+        }
+    }
+    dev = device_new(m, &virtio_net_type, opts_get(o, "id"));
+    if (!dev) {
+        error_report("virtio-net: out of memory");
+        return NULL;
+    }
+    if (opts_get(o, "netdev"))
+        device_prop_set_str(dev, "netdev", opts_get(o, "netdev"));
+    if (opts_get(o, "mac"))
+        device_prop_set_str(dev, "mac", opts_get(o, "mac"));
+    /* realize reports its own errors (netdev, mac). */
+    if (device_realize(dev) < 0) {
+        device_destroy(dev);
+        return NULL;
+    }
+    return dev;
 }
 
 /* Frames are never held by the device, so the rings, features and MAC are its state. */

@@ -18,6 +18,16 @@ extern const struct device_type virtio_net_type;
 /* The transport-facing part of a virtio-net device. */
 struct virtio_device *virtio_net_vdev(struct device *dev);
 
+struct machine;
+struct opts;
+
+/*
+ * A realized virtio-net device for "-device DRIVER,netdev=ID[,mac=M][,id=N]"
+ * (o parsed from optstr; any other property is refused). NULL after
+ * error_report(). The board wraps it in its transport.
+ */
+struct device *virtio_net_from_opts(struct machine *m, const struct opts *o, const char *optstr);
+
 /* Frames the device dropped: no receive buffer big enough, or malformed transmit chains. */
 uint64_t virtio_net_dropped(struct device *dev);
 
