@@ -24,8 +24,9 @@ $(LWIP_STAMP): scripts/setup-lwip.sh
 	bash scripts/setup-lwip.sh $(LWIP_OUT)
 $(LWIP_C) $(LWIP_SRC)/include/lwip/opt.h: $(LWIP_STAMP) ;
 
+# newlib's headers come from mk/metal.mk's stamp rule (named here: its variables come later).
 $(LWIP_OUT)/lwip-obj/%.o: $(LWIP_SRC)/%.c kernel/lwip/lwipopts.h kernel/lwip/arch/cc.h \
-    | $(LWIP_STAMP) $(METAL_STAMP)
+    | $(LWIP_STAMP) $(LWIP_OUT)/.newlib-ok
 	@mkdir -p $(dir $@)
 	$(CC) $(filter-out -Werror -Wall -Wextra,$(METAL_CFLAGS)) -w -c $< -o $@
 
