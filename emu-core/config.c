@@ -153,6 +153,18 @@ const char *opts_get(const struct opts *o, const char *key)
     return NULL;
 }
 
+const char *opts_unknown_key(const struct opts *o, const char *const *known)
+{
+    for (size_t i = 0; i < o->count; i++) {
+        size_t j = 0;
+        while (known[j] && strcmp(o->items[i].key, known[j]))
+            j++;
+        if (!known[j])
+            return o->items[i].key;
+    }
+    return NULL;
+}
+
 int opts_get_bool(const struct opts *o, const char *key, bool def, bool *out)
 {
     const char *v = opts_get(o, key);

@@ -33,6 +33,8 @@ struct opts {
 int opts_parse(struct opts *o, const char *str, const char *implied_key, char *err, size_t errlen);
 void opts_free(struct opts *o);
 const char *opts_get(const struct opts *o, const char *key);
+/* The first key of o not in known (a NULL-terminated list), or NULL if all are known. */
+const char *opts_unknown_key(const struct opts *o, const char *const *known);
 /* on|off|yes|no|true|false; -EINVAL on other text; def if absent. */
 int opts_get_bool(const struct opts *o, const char *key, bool def, bool *out);
 /* Size with optional k/M/G/T suffix (binary); -EINVAL on bad text or overflow. */

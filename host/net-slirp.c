@@ -442,9 +442,9 @@ bad:
     return -EINVAL;
 }
 
-static const char *const slirp_known[] = {"type", "id",       "net",      "host",    "dhcpstart",
-                                          "dns",  "restrict", "hostname", "tftp",    "bootfile",
-                                          "ipv4", "ipv6",     "hostfwd",  "ipv6-net"};
+static const char *const slirp_known[] = {"type", "id",       "net",      "host",     "dhcpstart",
+                                          "dns",  "restrict", "hostname", "tftp",     "bootfile",
+                                          "ipv4", "ipv6",     "hostfwd",  "ipv6-net", NULL};
 
 static int slirp_create(const char *id, const struct opts *o, const char *raw, char *err,
                         size_t errlen)
@@ -454,14 +454,10 @@ static int slirp_create(const char *id, const struct opts *o, const char *raw, c
     const char *v;
     int ret;
 
-    for (size_t i = 0; i < o->count; i++) {
-        bool ok = false;
-        for (size_t j = 0; j < sizeof(slirp_known) / sizeof(slirp_known[0]); j++)
-            ok |= !strcmp(o->items[i].key, slirp_known[j]);
-        if (!ok) {
-            snprintf(err, errlen, "Invalid parameter '%s'", o->items[i].key);
-            return -EINVAL;
-        }
+    const char *bad = opts_unknown_key(o, slirp_known);
+    if (bad) {
+        snprintf(err, errlen, "Invalid parameter '%s'", bad);
+        return -EINVAL;
     }
     if (parse_net(opts_get(o, "net") ? opts_get(o, "net") : "10.0.2.0/24", &net, &mask) < 0) {
         snprintf(err, errlen, "invalid net= (expected ADDR/BITS or ADDR/MASK)");

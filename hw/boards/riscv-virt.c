@@ -35,19 +35,15 @@
 /* -machine virt,KEY=...: what this board understands besides the generic keys. */
 static int virt_check_machine_opts(const struct emu_config *cfg)
 {
-    static const char *const known[] = {"type", "accel", "dumpdtb"};
+    static const char *const known[] = {"type", "accel", "dumpdtb", NULL};
+    const char *k = opts_unknown_key(&cfg->machine, known);
 
-    for (size_t i = 0; i < cfg->machine.count; i++) {
-        const char *k = cfg->machine.items[i].key;
-        bool ok = false;
-        for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-            ok |= !strcmp(k, known[j]);
-        if (!ok) {
-            error_report("-machine %s=%s: property not supported by machine 'virt' (it knows "
-                         "dumpdtb=FILE and accel=NAME)",
-                         k, cfg->machine.items[i].value ? cfg->machine.items[i].value : "");
-            return -EINVAL;
-        }
+    if (k) {
+        const char *v = opts_get(&cfg->machine, k);
+        error_report("-machine %s=%s: property not supported by machine 'virt' (it knows "
+                     "dumpdtb=FILE and accel=NAME)",
+                     k, v ? v : "");
+        return -EINVAL;
     }
     return 0;
 }

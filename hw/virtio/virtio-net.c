@@ -258,18 +258,13 @@ uint64_t virtio_net_dropped(struct device *dev)
 
 struct device *virtio_net_from_opts(struct machine *m, const struct opts *o, const char *optstr)
 {
-    static const char *const known[] = {"driver", "id", "netdev", "mac", "romfile"};
+    static const char *const known[] = {"driver", "id", "netdev", "mac", "romfile", NULL};
+    const char *bad = opts_unknown_key(o, known);
     struct device *dev;
 
-    for (size_t i = 0; i < o->count; i++) {
-        bool ok = false;
-        for (size_t j = 0; j < sizeof(known) / sizeof(known[0]); j++)
-            ok |= !strcmp(o->items[i].key, known[j]);
-        if (!ok) {
-            error_report("-device %s: %s has no property '%s'", optstr, opts_get(o, "driver"),
-                         o->items[i].key);
-            return NULL;
-        }
+    if (bad) {
+        error_report("-device %s: %s has no property '%s'", optstr, opts_get(o, "driver"), bad);
+        return NULL;
     }
     dev = device_new(m, &virtio_net_type, opts_get(o, "id"));
     if (!dev) {
