@@ -10,6 +10,7 @@
 
 #include "block/block.h"
 #include "check.h"
+#include "guest-mem.h"
 #include "emu-core/memory.h"
 #include "hw/virtio/virtio-blk.h"
 
@@ -24,31 +25,10 @@ static struct address_space as;
 static struct virtio_device *vd;
 static uint16_t avail_idx;
 
-static void st(uint64_t addr, uint64_t v, int n)
-{
-    uint8_t b[8];
-    for (int i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    address_space_write(&as, addr, b, n);
-}
+#define st(addr, v, n) gm_st(&as, addr, v, n)
+#define ld(addr, n) gm_ld(&as, addr, n)
 
-static uint64_t ld(uint64_t addr, int n)
-{
-    uint8_t b[8] = {0};
-    uint64_t v = 0;
-    address_space_read(&as, addr, b, n);
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static void desc(int i, uint64_t addr, uint32_t len, uint16_t flags, uint16_t next)
-{
-    st(DESC + i * 16, addr, 8);
-    st(DESC + i * 16 + 8, len, 4);
-    st(DESC + i * 16 + 12, flags, 2);
-    st(DESC + i * 16 + 14, next, 2);
-}
+#define desc(i, addr, len, flags, next) gm_vring_desc(&as, DESC, i, addr, len, flags, next)
 
 /* One request; data_len bytes at DATA (device-writable if in). Returns the status byte. */
 static int request(uint32_t type, uint64_t sector, uint32_t data_len, bool in, uint32_t *used_len)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "guest-mem.h"
 #include "emu-core/config.h"
 #include "emu-core/memory.h"
 #include "hw/virtio/virtio-net.h"
@@ -43,31 +44,10 @@ static int rec_send(struct net_backend *nb, const uint8_t *frame, size_t len)
 
 static const struct net_backend_ops rec_ops = {.send = rec_send};
 
-static void st(uint64_t addr, uint64_t v, int n)
-{
-    uint8_t b[8];
-    for (int i = 0; i < n; i++)
-        b[i] = (uint8_t)(v >> (8 * i));
-    address_space_write(&as, addr, b, n);
-}
+#define st(addr, v, n) gm_st(&as, addr, v, n)
+#define ld(addr, n) gm_ld(&as, addr, n)
 
-static uint64_t ld(uint64_t addr, int n)
-{
-    uint8_t b[8] = {0};
-    uint64_t v = 0;
-    address_space_read(&as, addr, b, n);
-    for (int i = 0; i < n; i++)
-        v |= (uint64_t)b[i] << (8 * i);
-    return v;
-}
-
-static void desc(uint64_t table, int i, uint64_t addr, uint32_t len, uint16_t flags)
-{
-    st(table + i * 16, addr, 8);
-    st(table + i * 16 + 8, len, 4);
-    st(table + i * 16 + 12, flags, 2);
-    st(table + i * 16 + 14, 0, 2);
-}
+#define desc(table, i, addr, len, flags) gm_vring_desc(&as, table, i, addr, len, flags, 0)
 
 /* Send one chain of len bytes at addr; returns the used length. */
 static uint32_t tx(uint64_t addr, uint32_t len)
