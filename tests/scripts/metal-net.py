@@ -7,7 +7,9 @@ Usage: metal-net.py TEST --log LOG [--device MODEL] [--accel "OPTS"] [--elf ELF]
              with a wrong one (one error, then the connection closes)
   static     ip=10.0.2.15/24,gw=10.0.2.2: that address printed, QMP reachable on it
   fallback   a network with no DHCP server: the fallback address after dhcp-timeout
-  no-secret  -qmp tcp::PORT without secret=: refused at boot, one line, power-off
+  no-secret  -qmp tcp::PORT without secret= (or naming no secret): refused at boot,
+             one line, power-off
+  bad-option a malformed -net-appliance: refused at boot, one line, power-off
   hostile    connection floods, garbage, an over-long line, silent clients: the
              appliance keeps serving QMP and the guest keeps running
 Prints what it checked; exits 0 on success, 1 with the reason otherwise. Every
@@ -254,20 +256,32 @@ def test_fallback(args):
         a.stop()
 
 
-def test_no_secret(args):
-    port = free_port()
-    a = Appliance(args, "-qmp tcp::4444,server=on,wait=off", qmp_netdev(port), debug_exit=True)
+def refused_at_boot(args, append, expect):
+    """One "baremu:" line saying expect, no guest, power-off with status 1."""
+    a = Appliance(args, append, qmp_netdev(free_port()), debug_exit=True)
     try:
-        a.wait_exit(90)
+        st = a.wait_exit(90)
         t = a.text()
         lines = [l for l in t.splitlines() if "baremu:" in l]
-        if len(lines) != 1 or "needs a secret" not in lines[0]:
-            raise Fail("expected one 'needs a secret' line, got %r" % lines)
+        if len(lines) != 1 or expect not in lines[0]:
+            raise Fail("expected one '%s' line, got %r" % (expect, lines))
         if "OpenSBI" in t:
             raise Fail("the guest started anyway")
+        if st != 3:
+            raise Fail("QEMU exit status %d, expected 3 (status 1 through isa-debug-exit)" % st)
         print("console: " + lines[0].strip())
     finally:
         a.stop()
+
+
+def test_no_secret(args):
+    refused_at_boot(args, "-qmp tcp::4444,server=on,wait=off", "needs a secret")
+    refused_at_boot(args, QMP_OPTS.replace("secret=qs", "secret=nosuch"), "No secret with id")
+
+
+def test_bad_option(args):
+    refused_at_boot(args, "-net-appliance ip=10.0.2.300/24", "-net-appliance")
+    refused_at_boot(args, "-net-appliance ip=dhcp,gw=10.0.2.2", "gw= goes with")
 
 
 def test_hostile(args):
@@ -335,7 +349,8 @@ def main():
     ap.add_argument("--elf", default="build/metal/baremu.elf")
     args = ap.parse_args()
     tests = {"dhcp-qmp": test_dhcp_qmp, "static": test_static, "fallback": test_fallback,
-             "no-secret": test_no_secret, "hostile": test_hostile}
+             "no-secret": test_no_secret, "bad-option": test_bad_option,
+             "hostile": test_hostile}
     try:
         tests[args.test](args)
     except (Fail, OSError, ValueError) as e:

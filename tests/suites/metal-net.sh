@@ -19,7 +19,8 @@ metal_net metal-net-virtio-legacy dhcp-qmp --device virtio-net-pci,disable-moder
 # Addresses from the command line: static, and the fallback when DHCP stays silent.
 metal_net metal-net-static static
 metal_net metal-net-dhcp-fallback fallback
-# A network QMP listener without a secret is refused at boot.
+# A network QMP listener without a secret, and a bad -net-appliance, are refused at boot.
 metal_net metal-net-qmp-no-secret no-secret
+metal_net metal-net-bad-option bad-option
 # Floods, garbage and silent clients: QMP still answers, the guest still runs.
 metal_net metal-net-hostile hostile
