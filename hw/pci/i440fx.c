@@ -105,7 +105,8 @@ static void piix3_update_irqs(struct i440fx *s)
 static void i440fx_set_irq(void *opaque, uint8_t devfn, int pin, int level)
 {
     struct i440fx *s = opaque;
-    int pirq = ((devfn >> 3) + pin - 1) & 3; /* the PIIX's rotating INTx swizzle */
+    /* The PIIX's rotating INTx swizzle, slot 1 INTA on PIRQA (as QEMU and SeaBIOS's $PIR). */
+    int pirq = ((devfn >> 3) - 1 + pin - 1) & 3;
 
     if (level)
         s->pirq_count[pirq]++;
