@@ -86,6 +86,17 @@ void vmx_guest_store(struct vmx_vcpu *s, const struct hv_guest *g)
     }
 }
 
+/* CR0/CR4 as the guest sees them: its own bits, and the read shadow for ours. */
+static uint64_t vmx_cr0_visible(const struct vmx_vcpu *s)
+{
+    return (s->rd[RD_CR0] & ~vmx_cr0_owned()) | (s->rd[RD_CR0_SHADOW] & vmx_cr0_owned());
+}
+
+static uint64_t vmx_cr4_visible(const struct vmx_vcpu *s)
+{
+    return (s->rd[RD_CR4] & ~vmx_cr4_owned()) | (s->rd[RD_CR4_SHADOW] & vmx_cr4_owned());
+}
+
 void vmx_report(struct vmx_vcpu *s, const char *msg)
 {
     error_report("vmx: vCPU %d: %s (exit reason 0x%x, qualification 0x%" PRIx64
@@ -93,8 +104,8 @@ void vmx_report(struct vmx_vcpu *s, const char *msg)
                  s->cpu->index, msg, s->exit_reason, s->rd[RD_QUAL], s->rd[RD_GPA]);
     error_report("vmx: guest at cs=%04" PRIx64 ":rip=%016" PRIx64 " cr0=%" PRIx64 " cr3=%" PRIx64
                  " cr4=%" PRIx64 " efer=%" PRIx64 " rflags=%" PRIx64,
-                 s->rd[RD_SEL_ES + X86_CS], s->rd[RD_RIP], s->rd[RD_CR0_SHADOW], s->rd[RD_CR3],
-                 s->rd[RD_CR4_SHADOW], s->rd[RD_EFER], s->rd[RD_RFLAGS]);
+                 s->rd[RD_SEL_ES + X86_CS], s->rd[RD_RIP], vmx_cr0_visible(s), s->rd[RD_CR3],
+                 vmx_cr4_visible(s), s->rd[RD_EFER], s->rd[RD_RFLAGS]);
 }
 
 /* rip past the instruction that exited; an STI or MOV SS shadow ends with it. */
@@ -240,9 +251,23 @@ static void vmx_msr_exit(struct vmx_vcpu *s, bool write)
     vmx_skip(s);
 }
 
+/*
+ * PAE paging outside long mode: VM entry loads the four PDPTEs from the
+ * VMCS (SDM 26.3.2.4 "Loading Page-Directory-Pointer-Table Entries"), so
+ * when we, not the CPU, turned paging on they come from the guest's CR3.
+ */
+static void vmx_load_pdptes(struct vmx_vcpu *s, uint64_t cr3)
+{
+    uint64_t pdpte[4] = {0};
+
+    address_space_read(&vmx.m->as, cr3 & 0xFFFFFFE0ull, pdpte, sizeof(pdpte));
+    for (int i = 0; i < 4; i++)
+        vmx_set(s, VMCS_GUEST_PDPTE0 + 2 * i, pdpte[i]);
+}
+
 static void vmx_set_cr0(struct vmx_vcpu *s, uint64_t val)
 {
-    uint64_t old = s->rd[RD_CR0_SHADOW], efer = s->rd[RD_EFER];
+    uint64_t old = vmx_cr0_visible(s), efer = s->rd[RD_EFER], cr4 = vmx_cr4_visible(s);
 
     if ((val & X86_CR0_PG) && !(val & X86_CR0_PE)) {
         vmx_inject_exc(s, HV_EXC_GP, true, 0);
@@ -250,7 +275,7 @@ static void vmx_set_cr0(struct vmx_vcpu *s, uint64_t val)
     }
     /* Long mode activates with paging (SDM vol. 3A 10.8.5 "Initializing IA-32e Mode"). */
     if ((val & X86_CR0_PG) && !(old & X86_CR0_PG) && (efer & X86_EFER_LME)) {
-        if (!(s->rd[RD_CR4_SHADOW] & X86_CR4_PAE)) {
+        if (!(cr4 & X86_CR4_PAE)) {
             vmx_inject_exc(s, HV_EXC_GP, true, 0);
             return;
         }
@@ -262,6 +287,8 @@ static void vmx_set_cr0(struct vmx_vcpu *s, uint64_t val)
     vmx_set(s, VMCS_CR0_SHADOW, val);
     if (efer != s->rd[RD_EFER])
         vmx_set(s, VMCS_GUEST_EFER, efer);
+    if ((val & X86_CR0_PG) && (cr4 & X86_CR4_PAE) && !(efer & X86_EFER_LMA))
+        vmx_load_pdptes(s, s->rd[RD_CR3]);
     vmx_skip(s);
 }
 
@@ -281,6 +308,9 @@ static void vmx_cr_access(struct vmx_vcpu *s)
         }
         if (cr == 3) {
             vmx_set(s, VMCS_GUEST_CR3, val);
+            if ((vmx_cr0_visible(s) & X86_CR0_PG) && (vmx_cr4_visible(s) & X86_CR4_PAE) &&
+                !(s->rd[RD_EFER] & X86_EFER_LMA))
+                vmx_load_pdptes(s, val);
             break;
         }
         if (cr == 4) {
@@ -302,10 +332,10 @@ static void vmx_cr_access(struct vmx_vcpu *s)
             *gp = s->rd[RD_CR3];
         break;
     case 2: /* CLTS */
-        vmx_set_cr0(s, s->rd[RD_CR0_SHADOW] & ~X86_CR0_TS);
+        vmx_set_cr0(s, vmx_cr0_visible(s) & ~X86_CR0_TS);
         return;
     default: { /* LMSW: the low 4 bits; it sets PE but cannot clear it */
-        uint64_t src = (q >> 16) & 0xf, old = s->rd[RD_CR0_SHADOW];
+        uint64_t src = (q >> 16) & 0xf, old = vmx_cr0_visible(s);
         vmx_set_cr0(s, (old & ~0xeull) | (src & 0xf) | (old & X86_CR0_PE));
         return;
     }
@@ -383,6 +413,7 @@ int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
         vmx_skip(s); /* dropping the host's dirty cache lines is not the guest's to do */
         return 1;
     case EXIT_TRIPLE_FAULT:
+        /* The board resets, silently as with the hosted kvm: guests do it on purpose. */
         ex->reason = VCPU_EXIT_SHUTDOWN;
         return 0;
     case EXIT_GETSEC:

@@ -80,6 +80,9 @@ extern struct vmx_global vmx;
 
 /* vmx.c: queue a VMCS write for the next entry (and update rd[] where it is cached). */
 void vmx_set(struct vmx_vcpu *s, uint32_t enc, uint64_t val);
+/* CR0/CR4 bits we own (the guest sees its read shadow for them). */
+uint64_t vmx_cr0_owned(void);
+uint64_t vmx_cr4_owned(void);
 /* The guest's CR0/CR4 as the hardware must hold them for what the guest asked for. */
 uint64_t vmx_cr0_real(uint64_t guest);
 uint64_t vmx_cr4_real(uint64_t guest);

@@ -184,12 +184,12 @@ bool kern_vmx_usable(void)
  * reads its own value from the read shadow, writes that differ exit.
  * An unrestricted guest may clear PE and PG (SDM 26.3.1.1).
  */
-static uint64_t vmx_cr0_owned(void)
+uint64_t vmx_cr0_owned(void)
 {
     return (vmx.cr0_fixed0 & ~(X86_CR0_PE | X86_CR0_PG)) | (~vmx.cr0_fixed1 & 0xFFFFFFFFull);
 }
 
-static uint64_t vmx_cr4_owned(void)
+uint64_t vmx_cr4_owned(void)
 {
     return vmx.cr4_fixed0 | (~vmx.cr4_fixed1 & 0xFFFFFFFFull);
 }

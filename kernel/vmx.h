@@ -67,6 +67,7 @@
 #define VMCS_GUEST_DEBUGCTL 0x2802
 #define VMCS_GUEST_PAT 0x2804
 #define VMCS_GUEST_EFER 0x2806
+#define VMCS_GUEST_PDPTE0 0x280A /* PDPTE0-3: + 2 each */
 #define VMCS_HOST_EFER 0x2C02
 /* ---- 32-bit fields ---- */
 #define VMCS_PIN_CTLS 0x4000
