@@ -112,6 +112,8 @@ void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
 #define MSR_K8_SYSCFG 0xC0010010
 #define MSR_K7_HWCR 0xC0010015
 #define MSR_K8_NB_CFG 0xC001001F
+#define MSR_K7_PERFCTL0 0xC0010000 /* ..0xC0010007: the legacy counters (4 controls, 4 counts) */
+#define MSR_K8_INT_PENDING 0xC0010055
 #define MSR_VM_CR_ 0xC0010114
 #define MSR_DE_CFG 0xC0011029
 
@@ -150,6 +152,10 @@ int hv_msr_read(struct hv_msrs *s, uint32_t msr, uint64_t *val)
         *val = *slot;
         return 0;
     }
+    if (msr >= MSR_K7_PERFCTL0 && msr < MSR_K7_PERFCTL0 + 8) {
+        *val = 0; /* counters that never count: CPUID offers no performance monitoring */
+        return 0;
+    }
     switch (msr) {
     case MSR_MTRRCAP:
         *val = 0x508; /* 8 variable ranges, fixed ranges, write-combining */
@@ -164,6 +170,7 @@ int hv_msr_read(struct hv_msrs *s, uint32_t msr, uint64_t *val)
     case MSR_K8_SYSCFG:
     case MSR_K7_HWCR:
     case MSR_K8_NB_CFG:
+    case MSR_K8_INT_PENDING:
     case MSR_DE_CFG:
         *val = 0;
         return 0;
@@ -181,6 +188,8 @@ int hv_msr_write(struct hv_msrs *s, uint32_t msr, uint64_t val)
         *slot = val;
         return 0;
     }
+    if (msr >= MSR_K7_PERFCTL0 && msr < MSR_K7_PERFCTL0 + 8)
+        return 0;
     switch (msr) {
     case MSR_BIOS_SIGN: /* microcode update trigger: nothing to update */
     case MSR_MCG_STATUS:
