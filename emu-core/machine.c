@@ -137,8 +137,8 @@ static const struct accel_ops *accel_choose(const struct machine_type *t, const 
 /* What the command line asks for that nothing implements yet: refuse, never ignore. */
 static int machine_check_unsupported(const struct machine_type *t, const struct emu_config *cfg)
 {
-    /* The virt and pc boards plug -drive and their virtio-blk -device themselves. */
-    if (!strcmp(t->name, "virt") || !strcmp(t->name, "pc"))
+    /* The virt, pc and microvm boards plug -drive and their virtio -device themselves. */
+    if (!strcmp(t->name, "virt") || !strcmp(t->name, "pc") || !strcmp(t->name, "microvm"))
         return 0;
     if (cfg->ndrives) {
         error_report("-drive %s: block devices are not supported yet", cfg->drives[0]);

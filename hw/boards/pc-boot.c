@@ -50,7 +50,7 @@ static void wr64(uint8_t *p, uint64_t v)
 }
 
 /* Copy len bytes (zero-filled to memsz) for guest address addr; checks it lies in low RAM. */
-static int pc_add_blob(struct pc_board *b, const char *what, uint64_t addr, const void *data,
+int pc_add_blob(struct pc_board *b, const char *what, uint64_t addr, const void *data,
                        uint64_t len, uint64_t memsz)
 {
     if (memsz < len)

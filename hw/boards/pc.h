@@ -47,6 +47,24 @@ struct pc_board {
 };
 
 /*
+ * pc.c, shared with the microvm machine (pc-microvm.c): RAM below 3 GiB and
+ * above 4 GiB; the local APIC, I/O APIC and 8259s with the ISA IRQ lines;
+ * the PIT; UART, isa-debug-exit, i8042, port 0x92. 0 or -errno (reported).
+ */
+int pc_create_ram(struct pc_board *b);
+int pc_create_intc(struct pc_board *b);
+int pc_create_pit(struct pc_board *b);
+int pc_create_isa(struct pc_board *b);
+
+/*
+ * pc-boot.c: an image piece for guest address addr (memsz bytes, zero
+ * beyond len), written now and at every reset by pc_boot_reset. It must lie
+ * in RAM above 64 KiB and overlap no other. 0 or -errno (reported).
+ */
+int pc_add_blob(struct pc_board *b, const char *what, uint64_t addr, const void *data,
+                uint64_t len, uint64_t memsz);
+
+/*
  * pc-boot.c: load -kernel if it is a Multiboot image (*is_multiboot tells;
  * returns 0 with *is_multiboot false for other formats) and set the CPU's
  * entry state. pc_boot_reset rewrites the images (board reset).
@@ -60,6 +78,24 @@ void pc_boot_reset(struct pc_board *b);
  * 0 with *is_linux false if the file has no "HdrS" header.
  */
 int pc_boot_linux(struct pc_board *b, bool *is_linux);
+
+#define PC_E820_RAM 1
+#define PC_E820_RESERVED 2
+
+/* An address range the e820 map reserves for the board's devices. */
+struct pc_reserved {
+    uint64_t addr, len;
+};
+
+/*
+ * pc-linux-direct.c: -kernel bzImage entered at its 32-bit entry with a
+ * zero page we fill (no firmware): command line -append plus extra_cmdline
+ * (may be NULL), -initrd, and an e820 map with RAM, the BIOS area and the
+ * ranges res[0..nres) reserved (sorted, above 4 GiB RAM excluded). 0 with
+ * *is_linux false if the file is no bzImage; -errno after error_report().
+ */
+int pc_boot_linux_direct(struct pc_board *b, const char *extra_cmdline,
+                         const struct pc_reserved *res, int nres, bool *is_linux);
 
 /* pc-pci.c: -drive/-device as virtio-blk PCI functions on bus 0. */
 int pc_create_pci_devices(struct pc_board *b);

@@ -44,6 +44,19 @@ if x86_kvm_usable; then
     # Local APIC timer/ISR/TPR, I/O APIC routing of the PIT, ACPI S5 poweroff (status 0).
     X86_QEMU_ACCEL="-accel tcg" x86_diff_guest apic 0
     result $? x86-apic-ioapic-s5
+    # -M microvm: a stand-in bzImage entered directly (32-bit boot protocol) reports the zero
+    # page (command line with the virtio-mmio slot, initrd, e820), ACPI, APIC and virtio-mmio,
+    # then powers off through S5.
+    head -c 3000 /dev/zero | tr '\0' 'i' >"$LOGS/lxdirect-initrd.img"
+    truncate -s 1M "$LOGS/lxdirect-disk.img"
+    timeout 30 "$EMU" -M microvm -accel kvm -m 128M -kernel "$X86_GUESTS/lxdirect.bzimage" \
+        -append "console=ttyS0 hello" -initrd "$LOGS/lxdirect-initrd.img" \
+        -drive file="$LOGS/lxdirect-disk.img",if=virtio,format=raw -nographic \
+        </dev/null >"$LOGS/x86-microvm.out" 2>"$LOGS/x86-microvm.err"
+    rc=$?
+    [ $rc -eq 0 ] && diff -u tests/guests/x86/lxdirect.expected "$LOGS/x86-microvm.out" \
+        >"$LOGS/x86-microvm.diff"
+    result $? x86-microvm-direct-linux-boot
     # A guest doing random port I/O, string I/O and MMIO forever: Ctrl-A x still quits.
     python3 tests/scripts/console.py --pty --timeout 30 --log "$LOGS/x86-hostile.log" \
         tests/boot/ctrl-a-x.steps -- "$EMU" -M pc -accel kvm -m 128M -nographic \
