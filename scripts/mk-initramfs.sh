@@ -5,9 +5,10 @@
 # Packages are downloaded with apt-get download (nothing is installed) and
 # unpacked with dpkg-deb -x into build/linux/pkg/. The /init script mounts
 # proc and sys, prints "BAREMU-LINUX-UP", loads the virtio modules (Debian
-# builds virtio_pci and virtio_blk as modules; the order comes from
-# modules.dep), writes a pattern to the first sector of /dev/vda and reads it
-# back ("BAREMU-VDA-OK" or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"),
+# builds virtio_pci, virtio_mmio and virtio_blk as modules; the order comes
+# from each module's dependencies; virtio_mmio gets the virtio_mmio.device=
+# parameters of the kernel command line, which -M microvm sets), writes a
+# pattern to the first sector of /dev/vda and reads it back ("BAREMU-VDA-OK" or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"),
 # prints /proc/cpuinfo and /proc/interrupts, and powers off with
 # "poweroff -f" (ACPI S5).
 #
@@ -96,7 +97,7 @@ add_mod() {
     done
     ORDER+=("$p")
 }
-for m in virtio_pci virtio_blk; do
+for m in virtio_pci virtio_mmio virtio_blk; do
     add_mod $m
 done
 
@@ -128,7 +129,15 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
 echo "BAREMU-LINUX-UP"
 for m in $(cat /modules.list); do
-    insmod /lib/modules/$m || echo "insmod $m failed"
+    args=
+    # insmod does not read the kernel command line as modprobe does: pass virtio_mmio.device=
+    # (how -M microvm names its slots) to the module ourselves.
+    if [ "$m" = virtio_mmio.ko ]; then
+        for w in $(cat /proc/cmdline); do
+            case $w in virtio_mmio.device=*) args="$args ${w#virtio_mmio.}" ;; esac
+        done
+    fi
+    insmod /lib/modules/$m $args || echo "insmod $m failed"
 done
 for i in 1 2 3 4 5 6 7 8 9 10; do
     [ -b /dev/vda ] && break
