@@ -9,8 +9,8 @@
 # from each module's dependencies; virtio_mmio gets the virtio_mmio.device=
 # parameters of the kernel command line, which -M microvm sets), writes a
 # pattern to the first sector of /dev/vda and reads it back ("BAREMU-VDA-OK"
-# or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"), prints /proc/cpuinfo and /proc/interrupts, and powers off with
-# "poweroff -f" (ACPI S5).
+# or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"), prints /proc/cpuinfo
+# and /proc/interrupts, and powers off with "poweroff -f" (ACPI S5).
 #
 # Reference run (QEMU, TCG):
 #   qemu-img create -f raw build/linux/disk.img 1M
