@@ -162,8 +162,28 @@ static const struct netdev_ops e1000_ops = {
     .link_up = e1000_link_up,
 };
 
-/* The MAC the EEPROM gave the receive-address register at reset. */
-static void read_mac(struct e1000 *e)
+/* One EEPROM word through EERD, whose layout differs: 8254x (addr << 8, done bit 4) and 82574
+ * (addr << 2, done bit 1). -1 if the read never completes. */
+static int eeprom_read(struct e1000 *e, unsigned word, bool is_82574)
+{
+    unsigned shift = is_82574 ? 2 : 8;
+    uint32_t done = is_82574 ? 1u << 1 : 1u << 4;
+
+    wr(e, E1000_EERD, (word << shift) | 1u);
+    for (int i = 0; i < 1000; i++) {
+        uint32_t v = rd(e, E1000_EERD);
+        if (v & done)
+            return v >> 16;
+        kern_udelay(5);
+    }
+    return -1;
+}
+
+/*
+ * The MAC the EEPROM gave the receive-address register at reset; from the
+ * EEPROM itself (words 0-2) if the register is not loaded (yet).
+ */
+static int read_mac(struct e1000 *e, bool is_82574)
 {
     uint32_t lo = rd(e, E1000_RAL0), hi = rd(e, E1000_RAH0);
 
@@ -171,6 +191,21 @@ static void read_mac(struct e1000 *e)
         e->nd.mac[i] = lo >> (8 * i);
     e->nd.mac[4] = hi;
     e->nd.mac[5] = hi >> 8;
+    if ((lo || (hi & 0xFFFF)) && !(e->nd.mac[0] & 1))
+        return 0;
+    for (unsigned w = 0; w < 3; w++) {
+        int v = eeprom_read(e, w, is_82574);
+        if (v < 0)
+            return -EIO;
+        e->nd.mac[2 * w] = v;
+        e->nd.mac[2 * w + 1] = v >> 8;
+    }
+    if (e->nd.mac[0] & 1)
+        return -EIO; /* a multicast address: the EEPROM is blank or garbage */
+    wr(e, E1000_RAL0,
+       e->nd.mac[0] | e->nd.mac[1] << 8 | e->nd.mac[2] << 16 | (uint32_t)e->nd.mac[3] << 24);
+    wr(e, E1000_RAH0, e->nd.mac[4] | e->nd.mac[5] << 8);
+    return 0;
 }
 
 static const struct {
@@ -226,7 +261,10 @@ int e1000_probe(const struct pci_func *f, struct netdev **out)
     wr(e, E1000_IMC, ~0u);
     rd(e, E1000_ICR);
     wr(e, E1000_CTRL, (rd(e, E1000_CTRL) | CTRL_SLU | CTRL_ASDE));
-    read_mac(e);
+    if ((r = read_mac(e, !strcmp(model, "e1000e"))) < 0) {
+        free(e);
+        return r;
+    }
     wr(e, E1000_RAL0, rd(e, E1000_RAL0));
     wr(e, E1000_RAH0, rd(e, E1000_RAH0) | RAH_AV);
     for (int i = 0; i < 128; i++)
