@@ -24,6 +24,7 @@
 #include "hw/intc/ioapic.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/virtio/virtio-blk.h"
+#include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-net.h"
 #include "targets/x86/x86.h"
@@ -71,7 +72,7 @@ static int mvm_virtio_backends(struct microvm *v, struct virtio_device *vdev[MVM
 {
     struct machine *m = v->pc.m;
     const struct emu_config *cfg = m->cfg;
-    struct device *dev;
+    struct device *dev, *serial = NULL;
     int slot = 0, ret;
 
     if ((ret = virtio_blk_open_drives(m)) < 0)
@@ -87,6 +88,14 @@ static int mvm_virtio_backends(struct microvm *v, struct virtio_device *vdev[MVM
         }
         drv = opts_get(&o, "driver");
         dev = NULL;
+        if (drv && !strcmp(drv, "virtconsole")) {
+            /* A port on the last virtio-serial-device, not a slot of its own. */
+            ret = virtio_console_attach_opts(serial, &o, cfg->devices[i]);
+            opts_free(&o);
+            if (ret < 0)
+                return ret;
+            continue;
+        }
         if (slot >= MVM_VIRTIO_COUNT)
             error_report("-device %s: the microvm machine has %d virtio-mmio slots",
                          cfg->devices[i], MVM_VIRTIO_COUNT);
@@ -94,13 +103,16 @@ static int mvm_virtio_backends(struct microvm *v, struct virtio_device *vdev[MVM
             dev = virtio_blk_from_opts(m, &o, cfg->devices[i]);
         else if (drv && !strcmp(drv, "virtio-net-device"))
             dev = virtio_net_from_opts(m, &o, cfg->devices[i]);
+        else if (drv && !strcmp(drv, "virtio-serial-device"))
+            dev = serial = virtio_console_from_opts(m, &o, cfg->devices[i]);
         else
-            error_report("-device %s: the microvm machine takes virtio-blk-device and "
-                         "virtio-net-device",
+            error_report("-device %s: the microvm machine takes virtio-blk-device, "
+                         "virtio-net-device, virtio-serial-device and virtconsole",
                          cfg->devices[i]);
         if (dev)
-            vdev[slot++] = !strcmp(drv, "virtio-blk-device") ? virtio_blk_vdev(dev)
-                                                              : virtio_net_vdev(dev);
+            vdev[slot++] = !strcmp(drv, "virtio-blk-device")   ? virtio_blk_vdev(dev)
+                           : !strcmp(drv, "virtio-net-device") ? virtio_net_vdev(dev)
+                                                               : virtio_console_vdev(dev);
         opts_free(&o);
         if (!dev)
             return -EINVAL;

@@ -1,8 +1,10 @@
 /*
  * pc-pci.c - PCI devices of the pc machine: -drive (if=virtio, the default
  * here; QEMU's pc would make if=ide), -device virtio-blk-pci,drive=ID and
- * -device virtio-net-pci,netdev=ID (also what -nic makes here) become legacy
- * virtio PCI functions from slot 2 on, where QEMU -nodefaults puts them.
+ * -device virtio-net-pci,netdev=ID (also what -nic makes here) and
+ * -device virtio-serial-pci (one console port: -device virtconsole,chardev=ID
+ * attaches its back end) become legacy virtio PCI functions from slot 2 on,
+ * where QEMU -nodefaults puts them.
  *
  * A virtio-net function carries iPXE as its option ROM, as on QEMU (the
  * romfile= property, default pxe-virtio.rom from Debian's ipxe-qemu), handed
@@ -25,6 +27,7 @@
 #include "hw/misc/fw-cfg.h"
 #include "hw/pci/i440fx.h"
 #include "hw/virtio/virtio-blk.h"
+#include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-net.h"
 #include "hw/virtio/virtio-pci.h"
 
@@ -97,7 +100,7 @@ int pc_create_pci_devices(struct pc_board *b)
 {
     const struct emu_config *cfg = b->m->cfg;
     struct pci_bus *bus = i440fx_bus(b->pci, &b->m->sysmem, &b->m->iomem);
-    struct device *dev;
+    struct device *dev, *serial = NULL;
     bool rom_done = false;
     int slot = PC_FIRST_SLOT, ret;
 
@@ -126,9 +129,21 @@ int pc_create_pci_devices(struct pc_board *b)
                 ret = pc_nic_rom(b, opts_get(&o, "romfile"));
                 rom_done = true;
             }
+        } else if (drv && !strcmp(drv, "virtio-serial-pci")) {
+            if ((dev = virtio_console_from_opts(b->m, &o, optstr))) {
+                vdev = virtio_console_vdev(dev);
+                serial = dev;
+            }
+        } else if (drv && !strcmp(drv, "virtconsole")) {
+            /* A port on the last virtio-serial-pci, not a function of its own. */
+            ret = virtio_console_attach_opts(serial, &o, optstr);
+            opts_free(&o);
+            if (ret < 0)
+                return ret;
+            continue;
         } else {
-            error_report("-device %s: the pc machine takes virtio-blk-pci and virtio-net-pci "
-                         "with -device so far",
+            error_report("-device %s: the pc machine takes virtio-blk-pci, virtio-net-pci, "
+                         "virtio-serial-pci and virtconsole with -device so far",
                          optstr);
         }
         if (vdev && ret == 0)
