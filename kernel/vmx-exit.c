@@ -202,7 +202,23 @@ static void vmx_cpuid_exit(struct vmx_vcpu *s)
 {
     uint32_t r[4];
 
-    hv_cpuid(s->cpu->index, (uint32_t)s->gpr[X86_RAX], (uint32_t)s->gpr[X86_RCX], r);
+    uint32_t leaf = (uint32_t)s->gpr[X86_RAX];
+
+    hv_cpuid(s->cpu->index, leaf, (uint32_t)s->gpr[X86_RCX], r);
+    /*
+     * The TSC is the host's, at the rate the appliance measured: the CPU's
+     * own leaves 0x15/0x16 may say otherwise (Bochs's models claim their
+     * nominal GHz while its TSC counts emulated instructions), and a guest
+     * believing them sees its TSC crawl against the board's timers.
+     */
+    uint64_t khz = kern_time_tsc_hz() / 1000;
+    if (leaf == 0x15 && khz) {
+        r[0] = 1; /* TSC / crystal = ebx / eax */
+        r[1] = (uint32_t)khz;
+        r[2] = 1000; /* a 1 kHz "crystal" */
+    } else if (leaf == 0x16 && khz) {
+        r[0] = r[1] = (uint32_t)(khz / 1000); /* base and maximum MHz */
+    }
     s->gpr[X86_RAX] = r[0];
     s->gpr[X86_RBX] = r[1];
     s->gpr[X86_RCX] = r[2];

@@ -19,7 +19,7 @@ mvmx_appliance() { # name append module...
     shift 2
     bash boot/mkgrub-iso.sh "$mvmx_dir/$name.iso" "$mvmx_elf" "$app" "$@" ||
         return 1
-    bash tests/scripts/bochs-run.sh -t 60 "$mvmx_dir/$name" "$mvmx_dir/$name.iso"
+    bash tests/scripts/bochs-run.sh -t "${MVMX_SECS:-60}" "$mvmx_dir/$name" "$mvmx_dir/$name.iso"
     st=$?
     tr -d '\r' <"$mvmx_dir/$name.serial" | sed -n '/Booting `baremu'"'"'/,$p' | sed 1d |
         grep -v -E '^$|^baremu: stopped \(exit status'
@@ -77,6 +77,15 @@ else
         "-M pc -accel vmx -m 128M -bios module:bios.bin -kernel module:mb.elf32 -append \"hello world\" -initrd \"module:mb-mod1.txt arg1 arg2,module:mb-mod2.txt\"" \
         "$mvmx_dir/bios.bin,$mvmx_dir/mb.elf32,$mvmx_dir/mb-mod1.txt,$mvmx_dir/mb-mod2.txt" \
         -- -kernel mb.elf32 -append 'hello world' -initrd "mb-mod1.txt arg1 arg2,mb-mod2.txt"
+    # A guest doing random port I/O, long string I/O and MMIO anywhere, forever: still
+    # running when the time is up (status 124), no VM stop, no exception in the appliance.
+    MVMX_SECS=25 mvmx_appliance metal-vmx-hostile "-M pc -accel vmx -m 128M -bios module:hostile.bin" \
+        "$mvmx_dir/hostile.bin" >"$LOGS/metal-vmx-hostile.log"
+    grep -qx 'status 124' "$LOGS/metal-vmx-hostile.log" &&
+        grep -q '^HOSTILE x86 guest' "$LOGS/metal-vmx-hostile.log" &&
+        grep -q 'unmapped 0x' "$LOGS/metal-vmx-hostile.log" &&
+        ! grep -q -E 'CPU exception|vmx: vCPU|accelerator .* failed' "$LOGS/metal-vmx-hostile.log"
+    result $? metal-vmx-hostile
 fi
 
 # A CPU without VT-x (QEMU's TCG qemu64): -accel vmx says why, runs nothing, powers off.
