@@ -79,4 +79,4 @@ clean:
 # Subsystems add their own targets (tools, the appliance, fuzzers) in mk/*.mk.
 -include $(wildcard mk/*.mk)
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find build -name '*.d' -type f 2>/dev/null)
