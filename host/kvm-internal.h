@@ -48,6 +48,7 @@ struct kvm_vcpu_state {
     enum kvm_pending pending;      /* a read the main loop is completing */
     uint32_t pio_index, pio_count; /* element of a string I/O being done */
     bool in_hlt;
+    uint8_t cr8_in; /* the TPR class handed to KVM as kvm_run.cr8 at the last entry */
     struct kvm_sregs reset_sregs; /* KVM's own reset state, the base of ours */
 };
 

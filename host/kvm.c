@@ -264,6 +264,25 @@ static void kvm_inject(struct x86_cpu *x, struct kvm_vcpu_state *st)
     run->request_interrupt_window = x->intr_level ? 1 : 0;
 }
 
+/*
+ * CR8 is the local APIC's TPR[7:4] (SDM vol. 3A 11.8.6.1). Without an
+ * in-kernel APIC, KVM keeps the guest's CR8 in kvm_run.cr8: hand it our TPR
+ * on entry, and take a value the guest changed (MOV to CR8) back on exit.
+ */
+static void kvm_cr8_to_kvm(struct x86_cpu *x, struct kvm_vcpu_state *st)
+{
+    if (!x->intc || !x->intc->get_cr8)
+        return;
+    st->cr8_in = x->intc->get_cr8(x->intr_opaque);
+    st->run->cr8 = st->cr8_in;
+}
+
+static void kvm_cr8_from_kvm(struct x86_cpu *x, struct kvm_vcpu_state *st)
+{
+    if (x->intc && x->intc->set_cr8 && st->run->cr8 != st->cr8_in)
+        x->intc->set_cr8(x->intr_opaque, (uint8_t)(st->run->cr8 & 15));
+}
+
 static void kvm_arm_slice(uint64_t end_ns)
 {
     struct itimerspec its = {0};
@@ -302,12 +321,14 @@ static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     kvm_arm_slice(cpu->slice_end_ns);
     for (;;) {
         kvm_inject(x, st);
+        kvm_cr8_to_kvm(x, st);
         run->immediate_exit = cpu->exit_request ? 1 : 0;
         kvm_running = run;
         int r = ioctl(st->fd, KVM_RUN, 0);
         int err = errno;
         kvm_running = NULL;
         run->immediate_exit = 0;
+        kvm_cr8_from_kvm(x, st);
         if (r < 0) {
             if (err == EINTR || err == EAGAIN) {
                 ex->reason = VCPU_EXIT_KICKED;

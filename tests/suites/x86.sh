@@ -44,6 +44,9 @@ if x86_kvm_usable; then
     # Local APIC timer/ISR/TPR, I/O APIC routing of the PIT, ACPI S5 poweroff (status 0).
     X86_QEMU_ACCEL="-accel tcg" x86_diff_guest apic 0
     result $? x86-apic-ioapic-s5
+    # CR8 and the APIC's TPR are one register (kvm_run.cr8 kept in step with our TPR).
+    X86_QEMU_ACCEL="-accel tcg" x86_diff_guest cr8 33
+    result $? x86-cr8-tpr
     # -M microvm: a stand-in bzImage entered directly (32-bit boot protocol) reports the zero
     # page (command line with the virtio-mmio slot, initrd, e820), ACPI, APIC and virtio-mmio,
     # then powers off through S5.
