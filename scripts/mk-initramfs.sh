@@ -165,5 +165,7 @@ INIT
 chmod +x "$ROOT/init"
 
 BB=$PKG/busybox-static/bin/busybox # the host may have no cpio: busybox has one
-(cd "$ROOT" && find . | LC_ALL=C sort | "$BB" cpio -o -H newc 2>/dev/null) | gzip -9 >"$OUT/initramfs.cpio.gz"
-echo "mk-initramfs: $OUT/vmlinuz ($KPKG), $OUT/initramfs.cpio.gz (modules: $(tr '\n' ' ' <"$ROOT/modules.list"))"
+(cd "$ROOT" && find . | LC_ALL=C sort | "$BB" cpio -o -H newc 2>/dev/null) |
+    gzip -9 >"$OUT/initramfs.cpio.gz"
+echo "mk-initramfs: $OUT/vmlinuz ($KPKG), $OUT/initramfs.cpio.gz" \
+    "(modules: $(tr '\n' ' ' <"$ROOT/modules.list"))"

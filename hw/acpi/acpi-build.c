@@ -174,7 +174,7 @@ static int64_t build_madt(struct acpi_blob *t, const struct acpi_pc_config *c)
     if (at < 0)
         return at;
     put_le(t->data + at + 36, c->lapic_base, 4);
-    put_le(t->data + at + 40, 1, 4); /* PCAT_COMPAT: there are 8259s too */
+    put_le(t->data + at + 40, 1, 4);     /* PCAT_COMPAT: there are 8259s too */
     for (int i = 0; i < c->ncpus; i++) { /* 5.2.12.2 Processor Local APIC */
         if ((p = blob_grow(t, 8)) < 0)
             return p;

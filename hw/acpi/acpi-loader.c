@@ -76,8 +76,8 @@ static int loader_run(const struct acpi_blob *script, struct loader_file *f)
     return 0;
 }
 
-int acpi_tables_install(const struct acpi_tables *t, struct address_space *as,
-                        uint64_t tables_addr, uint64_t rsdp_addr)
+int acpi_tables_install(const struct acpi_tables *t, struct address_space *as, uint64_t tables_addr,
+                        uint64_t rsdp_addr)
 {
     struct loader_file f[2] = {
         {ACPI_FILE_TABLES, malloc(t->tables.len ? t->tables.len : 1), t->tables.len, tables_addr},

@@ -38,8 +38,7 @@ static void acpi_pm_sleep(struct acpi_pm *s, uint16_t cnt)
             machine_request_shutdown(s->dev.machine, SHUTDOWN_GUEST_POWEROFF, 0);
         return;
     }
-    log_unimp("acpi: sleep type %u requested (only S5, type %u, is offered)", typ,
-              ACPI_SLP_TYP_S5);
+    log_unimp("acpi: sleep type %u requested (only S5, type %u, is offered)", typ, ACPI_SLP_TYP_S5);
 }
 
 static uint64_t acpi_pm_read(void *opaque, uint64_t off, unsigned size)

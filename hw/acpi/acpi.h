@@ -83,8 +83,8 @@ void acpi_tables_free(struct acpi_tables *t);
  * -EINVAL for a malformed script or an address that breaks an alignment
  * it asks for, -EIO if the memory is not writable RAM.
  */
-int acpi_tables_install(const struct acpi_tables *t, struct address_space *as,
-                        uint64_t tables_addr, uint64_t rsdp_addr);
+int acpi_tables_install(const struct acpi_tables *t, struct address_space *as, uint64_t tables_addr,
+                        uint64_t rsdp_addr);
 
 /* Sum of len bytes (a valid table sums to 0). */
 uint8_t acpi_checksum(const uint8_t *p, uint32_t len);

@@ -74,8 +74,7 @@ static void lx_e820(struct pc_board *b, uint8_t *bp, const struct pc_reserved *r
         lx_e820_add(bp, PC_HIGH_RAM_BASE, b->above_4g, PC_E820_RAM);
 }
 
-static int lx_load_initrd(struct pc_board *b, uint8_t *bp, uint32_t initrd_max,
-                          uint64_t kernel_end)
+static int lx_load_initrd(struct pc_board *b, uint8_t *bp, uint32_t initrd_max, uint64_t kernel_end)
 {
     const char *name = b->m->cfg->initrd;
     void *rd;
@@ -143,7 +142,7 @@ int pc_boot_linux_direct(struct pc_board *b, const char *extra_cmdline,
         goto out;
 
     memcpy(bp + BP_HDR, k + BP_HDR, hdr_end - BP_HDR);
-    bp[0x210] = 0xff; /* type_of_loader: undefined (a loader without an ID) */
+    bp[0x210] = 0xff;   /* type_of_loader: undefined (a loader without an ID) */
     bp[0x211] &= ~0x80; /* CAN_USE_HEAP: no real-mode setup runs */
 
     const char *append = cfg->append ? cfg->append : "";
@@ -181,9 +180,9 @@ int pc_boot_linux_direct(struct pc_board *b, const char *extra_cmdline,
     lx_e820(b, bp, res, nres);
 
     /* GDT: null, null, __BOOT_CS flat code, __BOOT_DS flat data (accessed bits preset). */
-    static const uint8_t gdt[32] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                                    0xff, 0xff, 0, 0, 0, 0x9b, 0xcf, 0,
-                                    0xff, 0xff, 0, 0, 0, 0x93, 0xcf, 0};
+    static const uint8_t gdt[32] = {0,    0, 0,    0,    0, 0,    0,    0,    0,    0, 0,
+                                    0,    0, 0,    0,    0, 0xff, 0xff, 0,    0,    0, 0x9b,
+                                    0xcf, 0, 0xff, 0xff, 0, 0,    0,    0x93, 0xcf, 0};
     if ((ret = pc_add_blob(b, "the boot GDT", LX_GDT, gdt, sizeof(gdt), sizeof(gdt))) < 0 ||
         (ret = pc_add_blob(b, "the zero page", LX_ZERO_PAGE, bp, sizeof(bp), sizeof(bp))) < 0)
         goto out;

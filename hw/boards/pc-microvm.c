@@ -152,14 +152,12 @@ static int mvm_create_virtio(struct microvm *v, char *cmdline, size_t cmdline_si
         if (vdev[i])
             device_prop_set_link(v->virtio[i], "backend", vdev[i]);
         if ((ret = board_realize(v->virtio[i])) < 0 ||
-            (ret = board_map("microvm", &m->sysmem, base, virtio_mmio_region(v->virtio[i]), 0)) <
-                0)
+            (ret = board_map("microvm", &m->sysmem, base, virtio_mmio_region(v->virtio[i]), 0)) < 0)
             return ret;
         if (vdev[i])
-            used += (size_t)snprintf(cmdline + used, cmdline_size - used,
-                                     "%svirtio_mmio.device=%u@0x%llx:%d", used ? " " : "",
-                                     VIRTIO_MMIO_SIZE, (unsigned long long)base,
-                                     MVM_VIRTIO_GSI + i);
+            used += (size_t)snprintf(
+                cmdline + used, cmdline_size - used, "%svirtio_mmio.device=%u@0x%llx:%d",
+                used ? " " : "", VIRTIO_MMIO_SIZE, (unsigned long long)base, MVM_VIRTIO_GSI + i);
     }
     return 0;
 }

@@ -27,11 +27,9 @@
 /* Bits software may write in each LVT entry (11.5.1). */
 static const uint32_t lvt_writable[APIC_LVT_COUNT] = {
     [APIC_LVT_TIMER] = 0x300ff, /* vector, mask, one-shot/periodic (no TSC deadline) */
-    [APIC_LVT_THERMAL] = 0x107ff,
-    [APIC_LVT_PERF] = 0x107ff,
+    [APIC_LVT_THERMAL] = 0x107ff, [APIC_LVT_PERF] = 0x107ff,
     [APIC_LVT_LINT0] = 0x1a7ff, /* + polarity, trigger mode */
-    [APIC_LVT_LINT1] = 0x1a7ff,
-    [APIC_LVT_ERROR] = 0x100ff,
+    [APIC_LVT_LINT1] = 0x1a7ff,   [APIC_LVT_ERROR] = 0x100ff,
 };
 
 static bool vec_test(const uint32_t *r, int v)
@@ -165,8 +163,8 @@ void apic_local_deliver(struct apic *s, enum apic_lvt which)
     if ((lvt & APIC_LVT_MASKED) || !apic_hw_enabled(s))
         return;
     if (dm == APIC_DM_FIXED)
-        apic_accept(s, lvt & 0xff, which >= APIC_LVT_LINT0 && which <= APIC_LVT_LINT1 &&
-                                       (lvt & APIC_LVT_LEVEL));
+        apic_accept(s, lvt & 0xff,
+                    which >= APIC_LVT_LINT0 && which <= APIC_LVT_LINT1 && (lvt & APIC_LVT_LEVEL));
     else
         apic_deliver(&s->dev, dm, lvt & 0xff, false);
 }

@@ -50,12 +50,26 @@ struct x86_intc_ops;
 #define APIC_BASE_EN (1ull << 11)
 
 /* LVT entries, in register order 0x320-0x370. */
-enum apic_lvt { APIC_LVT_TIMER, APIC_LVT_THERMAL, APIC_LVT_PERF, APIC_LVT_LINT0, APIC_LVT_LINT1,
-                APIC_LVT_ERROR, APIC_LVT_COUNT };
+enum apic_lvt {
+    APIC_LVT_TIMER,
+    APIC_LVT_THERMAL,
+    APIC_LVT_PERF,
+    APIC_LVT_LINT0,
+    APIC_LVT_LINT1,
+    APIC_LVT_ERROR,
+    APIC_LVT_COUNT
+};
 
 /* Delivery modes (ICR and LVT bits 10:8). */
-enum apic_dm { APIC_DM_FIXED = 0, APIC_DM_LOWPRI = 1, APIC_DM_SMI = 2, APIC_DM_NMI = 4,
-               APIC_DM_INIT = 5, APIC_DM_STARTUP = 6, APIC_DM_EXTINT = 7 };
+enum apic_dm {
+    APIC_DM_FIXED = 0,
+    APIC_DM_LOWPRI = 1,
+    APIC_DM_SMI = 2,
+    APIC_DM_NMI = 4,
+    APIC_DM_INIT = 5,
+    APIC_DM_STARTUP = 6,
+    APIC_DM_EXTINT = 7
+};
 
 /* apic_intr_peek(): an ExtINT request whose vector the PIC gives only at acknowledge. */
 #define APIC_PEEK_EXTINT 256

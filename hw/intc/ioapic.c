@@ -218,7 +218,10 @@ static int ioapic_post_load(void *opaque, int version_id)
 static const struct vmstate_field ioapic_fields[] = {
     {.name = "id", .type = VMS_U32, .offset = offsetof(struct ioapic, id)},
     {.name = "sel", .type = VMS_U8, .offset = offsetof(struct ioapic, sel)},
-    {.name = "redir", .type = VMS_U64, .offset = offsetof(struct ioapic, redir), .count = IOAPIC_PINS},
+    {.name = "redir",
+     .type = VMS_U64,
+     .offset = offsetof(struct ioapic, redir),
+     .count = IOAPIC_PINS},
     {.name = "levels", .type = VMS_U32, .offset = offsetof(struct ioapic, levels)},
     {.type = VMS_END},
 };

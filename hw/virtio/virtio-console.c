@@ -56,8 +56,8 @@ static void vcon_receive(void *opaque, const uint8_t *buf, size_t len)
     while (len && vcon_hold_rx(s)) {
         uint64_t room = virtio_seg_total(s->rx_elem->in, s->rx_elem->n_in);
         size_t n = len < room ? len : (size_t)room;
-        if (!n || !virtio_seg_copy(&s->vdev, s->rx_elem->in, s->rx_elem->n_in, 0, (void *)buf, n,
-                                   true))
+        if (!n ||
+            !virtio_seg_copy(&s->vdev, s->rx_elem->in, s->rx_elem->n_in, 0, (void *)buf, n, true))
             n = 0; /* an unmapped or empty buffer: hand it back empty */
         virtqueue_push(&s->vdev, VCON_RX, s->rx_elem, (uint32_t)n);
         s->rx_held = false;
@@ -244,8 +244,7 @@ const struct device_type virtio_console_type = {
     .vmsd = &vcon_vmstate,
 };
 
-struct device *virtio_console_from_opts(struct machine *m, const struct opts *o,
-                                        const char *optstr)
+struct device *virtio_console_from_opts(struct machine *m, const struct opts *o, const char *optstr)
 {
     static const char *const known[] = {"driver", "id", NULL};
     const char *bad = opts_unknown_key(o, known);

@@ -22,7 +22,7 @@ struct virtio_console {
     struct virtio_device vdev;
     struct chardev *chr;
     struct chardev_frontend fe;
-    bool rx_held;               /* rx_elem is a guest buffer taken but not filled */
+    bool rx_held; /* rx_elem is a guest buffer taken but not filled */
     struct virtqueue_elem *rx_elem;
     uint8_t buf[512];
 };
