@@ -227,7 +227,7 @@ static void use_static(const char *source)
 
 int metal_net_start(const struct emu_config *cfg)
 {
-    struct netdev *nds[4];
+    struct netdev *nds[1]; /* net0 only: a NIC nobody polls is better left unstarted */
     int n;
 
     /*
@@ -236,7 +236,7 @@ int metal_net_start(const struct emu_config *cfg)
      */
     if (opt.mode == NET_OFF || (opt.mode == NET_AUTO && !cfg->nqmps))
         return cfg->nqmps ? metal_net_qmp_start(cfg, false) : 0;
-    n = netdev_probe_all(nds, 4);
+    n = netdev_probe_all(nds, 1);
     if (n < 0)
         return n;
     if (n == 0) {
@@ -248,7 +248,7 @@ int metal_net_start(const struct emu_config *cfg)
         }
         return metal_net_qmp_start(cfg, false);
     }
-    nd = nds[0]; /* net0; more NICs wait for a way to say which one to use */
+    nd = nds[0]; /* the first in PCI order; more NICs wait for a way to say which one to use */
     if (opt.mode == NET_AUTO)
         opt.mode = NET_DHCP;
 

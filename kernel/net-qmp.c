@@ -42,7 +42,6 @@ struct qmp_listener {
     struct tcp_pcb *pcb;
     const char *secret; /* config_secret_lookup()'s, for the life of the appliance */
     unsigned port;
-    int nconn;
     uint64_t backoff_until; /* kern_time_ns(): clients accepted before then wait */
 };
 
@@ -220,7 +219,6 @@ static void conn_teardown(struct net_conn *c)
     }
     if (c->pending)
         pbuf_free(c->pending);
-    c->l->nconn--;
     free(c->out);
     free(c);
 }
@@ -246,13 +244,17 @@ static err_t listener_accept(void *arg, struct tcp_pcb *pcb, err_t err)
 
     if (err != ERR_OK || !pcb)
         return ERR_VAL;
-    if (l->nconn >= QMP_NET_MAX_CONN || !(c = calloc(1, sizeof(*c)))) {
+    /* Connections already closing (their client has gone) are torn down at the next poll:
+     * they do not count. */
+    int live = 0;
+    for (struct net_conn *o = conns; o; o = o->next)
+        live += o->l == l && !o->closing;
+    if (live >= QMP_NET_MAX_CONN || !(c = calloc(1, sizeof(*c)))) {
         tcp_abort(pcb); /* a reset: the client knows at once */
         return ERR_ABRT;
     }
     c->l = l;
     c->pcb = pcb;
-    l->nconn++;
     c->next = conns;
     conns = c;
     tcp_arg(pcb, c);
@@ -383,7 +385,9 @@ static int listener_from_spec(const char *spec, bool have_netif)
             tcp_close(pcb);
         goto out;
     }
-    struct tcp_pcb *lpcb = tcp_listen_with_backlog(pcb, 2);
+    /* SYNs beyond the backlog are dropped and their clients resend only seconds later: room
+     * for a burst, so that extra clients get a quick reset from listener_accept() instead. */
+    struct tcp_pcb *lpcb = tcp_listen_with_backlog(pcb, 2 * QMP_NET_MAX_CONN);
     if (!lpcb) {
         tcp_close(pcb);
         error_report("-qmp %s: cannot listen (out of memory)", spec);

@@ -39,7 +39,7 @@
 #define MEM_SIZE (256 * 1024)
 #define MEMP_NUM_PBUF 32
 #define MEMP_NUM_UDP_PCB 4
-#define MEMP_NUM_TCP_PCB 8 /* connections at once: more are refused (RST) */
+#define MEMP_NUM_TCP_PCB 16 /* connections at once, half-open ones included */
 #define MEMP_NUM_TCP_PCB_LISTEN 4
 #define MEMP_NUM_TCP_SEG 128
 #define MEMP_NUM_ARP_QUEUE 16
