@@ -24,6 +24,7 @@ struct svm_vcpu {
     struct vcpu *cpu;
     struct hv_msrs msrs;
     bool in_hlt;
+    uint8_t vtpr; /* the TPR (CR8) given to the guest at the last VMRUN */
     bool used;
     uint64_t exits; /* for bench/: exits handled since creation */
 };

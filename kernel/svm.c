@@ -264,6 +264,32 @@ static void svm_inject(struct svm_vcpu *s)
     vmcb_set32(v, VMCB_INTERCEPT1, i1);
 }
 
+/*
+ * CR8 is the local APIC's TPR. With V_INTR_MASKING the guest's MOV CR8 reads
+ * and writes V_TPR in the VMCB instead (APM "Virtual Interrupt Masking"),
+ * so the two are kept in step around each VMRUN: the model's TPR goes in,
+ * a changed V_TPR comes back out. (V_IGN_TPR: our own virtual interrupt
+ * requests are not held back by it; the model already applied the TPR.)
+ */
+static void svm_tpr_in(struct svm_vcpu *s)
+{
+    struct x86_cpu *x = x86_cpu_of(s->cpu);
+
+    if (!x->intc || !x->intc->get_cr8)
+        return;
+    s->vtpr = x->intc->get_cr8(x->intr_opaque) & 15;
+    vmcb_set(s->vmcb, VMCB_VINTR, (vmcb_get(s->vmcb, VMCB_VINTR) & ~0xffull) | s->vtpr);
+}
+
+static void svm_tpr_out(struct svm_vcpu *s)
+{
+    struct x86_cpu *x = x86_cpu_of(s->cpu);
+    uint8_t v = vmcb_get(s->vmcb, VMCB_VINTR) & 15;
+
+    if (x->intc && x->intc->set_cr8 && v != s->vtpr)
+        x->intc->set_cr8(x->intr_opaque, v);
+}
+
 static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 {
     struct x86_cpu *x = x86_cpu_of(cpu);
@@ -272,8 +298,7 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 
     if (s->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
-        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) &&
-            !x->nmi_pending) {
+        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) && !x->nmi_pending) {
             ex->reason = VCPU_EXIT_HALT;
             return 0;
         }
@@ -282,12 +307,14 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     kern_time_arm(cpu->slice_end_ns > now + SVM_SLICE_MIN_NS ? cpu->slice_end_ns
                                                              : now + SVM_SLICE_MIN_NS);
     for (;;) {
+        svm_tpr_in(s);
         svm_inject(s);
         vmcb_set32(s->vmcb, VMCB_CLEAN, 0); /* we change the VMCB freely: nothing is cached */
         s->vmcb[VMCB_TLB_CONTROL] = svm.flush_tlb ? 1 : 0;
         svm.flush_tlb = false;
         kern_syscall(KERN_SYS_VMRUN, (uint64_t)(uintptr_t)&s->args, 0, 0);
         s->exits++;
+        svm_tpr_out(s);
         int r = svm_handle_exit(s, ex);
         if (r <= 0)
             return r;

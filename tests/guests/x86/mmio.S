@@ -165,6 +165,15 @@ start64:
     movzbq 0x200080(%r12), %rax
     SHOW64 m_paged4
 
+    /* CR8 is the TPR: a MOV to CR8 shows in the APIC page, an MMIO write in CR8. */
+    mov $9, %eax
+    mov %rax, %cr8
+    mov 0x200080(%r12), %eax
+    SHOW64 m_cr8w
+    movl $0xa0, 0x200080(%r12)
+    mov %cr8, %rax
+    SHOW64 m_cr8r
+
     lea m_done(%rip), %rsi
     call puts64
     DEBUG_EXIT_WITH 0x10
@@ -236,4 +245,6 @@ m_paged:   .asciz "paged lapic version: "
 m_paged2:  .asciz "paged ioapic version (r9d): "
 m_paged3:  .asciz "paged tpr after addl: "
 m_paged4:  .asciz "paged tpr after rep stosl (movzbq): "
+m_cr8w:    .asciz "tpr after mov to cr8: "
+m_cr8r:    .asciz "cr8 after tpr write: "
 m_done:    .asciz "mmio done\n"
