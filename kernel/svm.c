@@ -249,13 +249,15 @@ static void svm_inject(struct svm_vcpu *s)
         x->nmi_pending = false;
         vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
     }
-    if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && x->intr_level) {
+    if (x->intr_level) {
+        bool busy = vmcb_get(v, VMCB_EVENTINJ) & EVT_V;
         bool shadow = vmcb_get(v, VMCB_INT_STATE) & 1;
-        if (hv_irq_can_inject(vmcb_get(v, VMCB_RFLAGS), shadow)) {
+        if (!busy && hv_irq_can_inject(vmcb_get(v, VMCB_RFLAGS), shadow)) {
             int vec = hv_irq_ack(x);
             if (vec >= 0)
                 vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_INTR | (uint8_t)vec);
         } else {
+            /* Not now (or another event goes first): exit as soon as the guest could take it. */
             vintr |= VINTR_V_IRQ | VINTR_IGN_TPR | (0xfull << VINTR_PRIO_SHIFT);
             i1 |= ICPT1_VINTR;
         }
