@@ -4,7 +4,7 @@
  * -device virtio-net-pci,netdev=ID (also what -nic makes here) and
  * -device virtio-serial-pci (one console port: -device virtconsole,chardev=ID
  * attaches its back end) become legacy virtio PCI functions from slot 2 on,
- * where QEMU -nodefaults puts them.
+ * where QEMU -nodefaults puts them; with disable-legacy=on, modern-only ones.
  *
  * A virtio-net function carries iPXE as its option ROM, as on QEMU (the
  * romfile= property, default pxe-virtio.rom from Debian's ipxe-qemu), handed
@@ -29,6 +29,7 @@
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-net.h"
+#include "hw/virtio/virtio-pci-modern.h"
 #include "hw/virtio/virtio-pci.h"
 
 #define PC_FIRST_SLOT 2
@@ -39,9 +40,12 @@
 /* Legacy (transitional) virtio-net's PCI IDs: what SeaBIOS names its ROM file by. */
 #define PC_VIRTIO_NET_ROMFILE "pci1af4,1000.rom"
 
-/* Put vdev in a legacy virtio PCI function in the next free slot. */
+/*
+ * Put vdev in a virtio PCI function in the next free slot: legacy, or
+ * modern-only (virtio 1.x, QEMU's disable-legacy=on).
+ */
 static int pc_plug_virtio(struct pc_board *b, struct pci_bus *bus, struct virtio_device *vdev,
-                          const char *what, int *slot)
+                          const char *what, int *slot, bool modern)
 {
     struct device *pci;
     char pid[64];
@@ -53,7 +57,7 @@ static int pc_plug_virtio(struct pc_board *b, struct pci_bus *bus, struct virtio
         return -ENOSPC;
     }
     snprintf(pid, sizeof(pid), "virtio-pci.%d", *slot);
-    pci = board_new_device(b->m, &virtio_pci_type, pid);
+    pci = board_new_device(b->m, modern ? &virtio_pci_modern_type : &virtio_pci_type, pid);
     if (!pci)
         return -ENOMEM;
     device_prop_set_link(pci, "backend", vdev);
@@ -96,6 +100,30 @@ static int pc_nic_rom(struct pc_board *b, const char *romfile)
     return ret;
 }
 
+/*
+ * Take the transport's own key disable-legacy=on|off out of o (the device
+ * models do not know it). 0 or -EINVAL (reported).
+ */
+static int pc_take_disable_legacy(struct opts *o, const char *optstr, bool *modern)
+{
+    int ret = opts_get_bool(o, "disable-legacy", false, modern);
+
+    if (ret < 0) {
+        error_report("-device %s: disable-legacy takes on or off", optstr);
+        return ret;
+    }
+    for (size_t i = 0; i < o->count; i++) {
+        if (!strcmp(o->items[i].key, "disable-legacy")) {
+            free(o->items[i].key);
+            free(o->items[i].value);
+            memmove(&o->items[i], &o->items[i + 1], (o->count - i - 1) * sizeof(o->items[0]));
+            o->count--;
+            break;
+        }
+    }
+    return 0;
+}
+
 int pc_create_pci_devices(struct pc_board *b)
 {
     const struct emu_config *cfg = b->m->cfg;
@@ -117,7 +145,11 @@ int pc_create_pci_devices(struct pc_board *b)
             return -EINVAL;
         }
         drv = opts_get(&o, "driver");
-        ret = 0;
+        bool modern = false;
+        if ((ret = pc_take_disable_legacy(&o, optstr, &modern)) < 0) {
+            opts_free(&o);
+            return ret;
+        }
         if (drv && !strcmp(drv, "virtio-blk-pci")) {
             if ((dev = virtio_blk_from_opts(b->m, &o, optstr)))
                 vdev = virtio_blk_vdev(dev);
@@ -147,7 +179,7 @@ int pc_create_pci_devices(struct pc_board *b)
                          optstr);
         }
         if (vdev && ret == 0)
-            ret = pc_plug_virtio(b, bus, vdev, optstr, &slot);
+            ret = pc_plug_virtio(b, bus, vdev, optstr, &slot, modern);
         opts_free(&o);
         if (!vdev)
             return -EINVAL;
@@ -155,7 +187,7 @@ int pc_create_pci_devices(struct pc_board *b)
             return ret;
     }
     while ((dev = virtio_blk_next_drive(b->m, &ret))) {
-        if ((ret = pc_plug_virtio(b, bus, virtio_blk_vdev(dev), dev->id, &slot)) < 0)
+        if ((ret = pc_plug_virtio(b, bus, virtio_blk_vdev(dev), dev->id, &slot, false)) < 0)
             return ret;
     }
     return ret;

@@ -85,6 +85,12 @@ if x86_kvm_usable; then
             x86_diff_guest virtio-blk-boot 33 -snapshot \
             -drive file="$X86_GUESTS/bootdisk.img",format=raw,if=virtio
         result $? x86-seabios-virtio-blk-boot
+        # The same from a modern-only (virtio 1.x) virtio-blk function: disable-legacy=on.
+        X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
+            x86_diff_guest virtio-blk-modern-boot 33 -snapshot \
+            -drive file="$X86_GUESTS/bootdisk.img",format=raw,if=none,id=d0 \
+            -device virtio-blk-pci,drive=d0,disable-legacy=on
+        result $? x86-seabios-virtio-blk-modern-boot
         # SeaBIOS installs our ACPI tables (fw_cfg linker/loader); a boot program checks them as
         # an OS would (RSDP, checksums, FADT, \_S5, MADT) and powers off through S5: status 0.
         X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
