@@ -47,6 +47,11 @@ static int svm_probe(void)
         warn_report("svm: this CPU has no AMD-V (CPUID 0x80000001 ECX.SVM)");
         return -ENOTSUP;
     }
+    /* Firmware may have disabled (and locked) SVM: then EFER.SVME cannot be set (#GP). */
+    if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
+        warn_report("svm: AMD-V is disabled by the firmware (VM_CR.SVMDIS); enable SVM in its setup");
+        return -EPERM;
+    }
     cpuid(0x8000000A, 0, r);
     if (!(r[3] & SVM_FEAT_NP)) {
         warn_report("svm: AMD-V without nested paging is not supported");
