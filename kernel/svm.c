@@ -49,7 +49,8 @@ static int svm_probe(void)
     }
     /* Firmware may have disabled (and locked) SVM: then EFER.SVME cannot be set (#GP). */
     if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS) {
-        warn_report("svm: AMD-V is disabled by the firmware (VM_CR.SVMDIS); enable SVM in its setup");
+        warn_report(
+            "svm: AMD-V is disabled by the firmware (VM_CR.SVMDIS); enable SVM in its setup");
         return -EPERM;
     }
     cpuid(0x8000000A, 0, r);
