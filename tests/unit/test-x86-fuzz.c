@@ -2,8 +2,9 @@
  * test-x86-fuzz.c - drive the pc machine's device models (PIC, PIT, RTC,
  * fw_cfg with DMA, PCI host, UART, isa-debug-exit, i8042, ACPI PM) with
  * random port accesses, the local APIC and I/O APIC with random MMIO, MSR
- * writes (relocation, x2APIC) and input edges, random virtual-time steps and
- * interrupt acknowledges, for a
+ * writes (relocation, x2APIC) and input edges, a modern virtio PCI function
+ * (virtio-console behind it) with random BAR and configuration-space
+ * accesses, random virtual-time steps and interrupt acknowledges, for a
  * bounded time (BAREMU_FUZZ_SECONDS, default 5). A crash, an out-of-range
  * vector or a sanitizer report is the failure; the devices must also keep
  * answering the sequences firmware relies on afterwards.
@@ -28,6 +29,8 @@
 #include "hw/pci/i440fx.h"
 #include "hw/rtc/mc146818.h"
 #include "hw/timer/i8254.h"
+#include "hw/virtio/virtio-console.h"
+#include "hw/virtio/virtio-pci-modern.h"
 #include "targets/x86/x86.h"
 #include "tests/unit/check.h"
 
@@ -122,6 +125,15 @@ int main(void)
     CHECK(device_realize(pm) == 0);
     mem_region_add_subregion(&ioroot, 0x600, acpi_pm_io(pm), 0);
     struct apic *apic = (struct apic *)apicd;
+    /* A modern virtio function on the i440FX's bus, its BAR 4 at 0xfe000000 (RAM-backed rings). */
+    struct device *con = mkdev(&virtio_console_type), *vpm = mkdev(&virtio_pci_modern_type);
+    CHECK(device_realize(con) == 0);
+    virtio_console_vdev(con)->as = &as;
+    device_prop_set_link(vpm, "backend", virtio_console_vdev(con));
+    device_prop_set_link(vpm, "bus", i440fx_bus(pci, &sysroot, &ioroot));
+    device_prop_set_u64(vpm, "addr", 5 << 3);
+    CHECK(device_realize(vpm) == 0);
+    struct pci_function *vfn = &((struct virtio_pci_modern *)vpm)->fn;
     device_prop_set_link(pic, "intr", apic_lint(apicd, 0));
     device_prop_set_link(pit, "clock", &clk);
     device_prop_set_link(pit, "irq", pic_irq(pic, 0));
@@ -200,6 +212,29 @@ int main(void)
             }
             if (((r >> 27) & 63) == 0)
                 fuzz_apic_msr(apic);
+            if (((r >> 21) & 15) == 0) {
+                /* Modern virtio: mostly the BAR (placed now and then), sometimes config space. */
+                uint64_t q = rnd();
+                unsigned sz = 1u << ((q >> 20) % 3);
+                if (((q >> 22) & 63) == 0) {
+                    pci_config_write(vfn, 0x20, 0xfe000000, 4);
+                    pci_config_write(vfn, 4, 2, 2);
+                } else if ((q >> 28) & 1) {
+                    unsigned off = (unsigned)(q >> 29) & 0xff;
+                    off &= ~(sz - 1);
+                    if ((q >> 37) & 1)
+                        pci_config_write(vfn, off, (uint32_t)rnd(), sz);
+                    else
+                        pci_config_read(vfn, off, sz);
+                } else {
+                    uint64_t a = 0xfe000000u + ((q >> 29) & 0x3fff);
+                    a &= ~(uint64_t)(sz - 1);
+                    if ((q >> 44) & 1)
+                        address_space_store(&as, a, sz, (q >> 45) & 1 ? rnd() : rnd() % 4096);
+                    else
+                        address_space_load(&as, a, sz, &v);
+                }
+            }
             if (((r >> 33) & 15) == 0)
                 irq_set(ioapic_irq(ioapicd, (int)((r >> 37) % IOAPIC_PINS)), (r >> 43) & 1);
             if (((r >> 45) & 31) == 0)
@@ -236,6 +271,13 @@ int main(void)
     address_space_store(&io, 0x43, 1, 0xe2);
     address_space_load(&io, 0x40, 1, &v);
     CHECK_EQ(v & 0x3f, 0x34);
+    /* The modern virtio function still answers: IDs, and num_queues through the window. */
+    device_reset(vpm);
+    CHECK_EQ(pci_config_read(vfn, 0, 4), 0x10431af4);
+    pci_config_write(vfn, 0x88, 4, 1);
+    pci_config_write(vfn, 0x8c, 0x12, 4);
+    pci_config_write(vfn, 0x90, 2, 4);
+    CHECK_EQ(pci_config_read(vfn, 0x94, 2), 2);
     /* The APICs answer again after a reset: version registers, a self-IPI taken and retired. */
     device_reset(apicd);
     device_reset(ioapicd);
