@@ -308,7 +308,27 @@ static void vmx_set_cr0(struct vmx_vcpu *s, uint64_t val)
     vmx_skip(s);
 }
 
-/* MOV to/from CR, CLTS, LMSW on bits we own (SDM table 27-3). */
+/* CR8 is the local APIC's TPR (SDM vol. 3A 11.8.6): the board's model, if it has one. */
+static uint64_t vmx_get_cr8(struct vmx_vcpu *s)
+{
+    struct x86_cpu *x = x86_cpu_of(s->cpu);
+
+    if (x->intc && x->intc->get_cr8)
+        return x->intc->get_cr8(x->intr_opaque);
+    return s->cr8;
+}
+
+static void vmx_set_cr8(struct vmx_vcpu *s, uint64_t val)
+{
+    struct x86_cpu *x = x86_cpu_of(s->cpu);
+
+    if (x->intc && x->intc->set_cr8)
+        x->intc->set_cr8(x->intr_opaque, (uint8_t)(val & 15));
+    else
+        s->cr8 = (uint8_t)(val & 15);
+}
+
+/* MOV to/from CR, CLTS, LMSW on bits we own, and CR8 (SDM table 27-3). */
 static void vmx_cr_access(struct vmx_vcpu *s)
 {
     uint64_t q = s->rd[RD_QUAL];
@@ -321,6 +341,14 @@ static void vmx_cr_access(struct vmx_vcpu *s)
         if (cr == 0) {
             vmx_set_cr0(s, val);
             return;
+        }
+        if (cr == 8) {
+            if (val >> 4) {
+                vmx_inject_exc(s, HV_EXC_GP, true, 0);
+                return;
+            }
+            vmx_set_cr8(s, val);
+            break;
         }
         if (cr == 3) {
             vmx_set(s, VMCS_GUEST_CR3, val);
@@ -341,12 +369,14 @@ static void vmx_cr_access(struct vmx_vcpu *s)
         vmx_report(s, "MOV to an unexpected control register");
         vmx_inject_exc(s, HV_EXC_UD, false, 0);
         return;
-    case 1: /* MOV from CR (CR3 only: CR8 is not intercepted) */
+    case 1: { /* MOV from CR3 or CR8 */
+        uint64_t v = cr == 8 ? vmx_get_cr8(s) : s->rd[RD_CR3];
         if (reg == X86_RSP)
-            vmx_set(s, VMCS_GUEST_RSP, s->rd[RD_CR3]);
+            vmx_set(s, VMCS_GUEST_RSP, v);
         else
-            *gp = s->rd[RD_CR3];
+            *gp = v;
         break;
+    }
     case 2: /* CLTS */
         vmx_set_cr0(s, vmx_cr0_visible(s) & ~X86_CR0_TS);
         return;

@@ -61,6 +61,7 @@ struct vmx_vcpu {
     struct vcpu *cpu;
     struct hv_msrs msrs;
     uint64_t pat;
+    uint8_t cr8; /* the TPR when the board has no local APIC model */
     uint32_t exit_reason;
     bool in_hlt;
     bool used;

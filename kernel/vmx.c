@@ -130,10 +130,13 @@ static const char *vmx_check(void)
         return "VT-x is disabled by the firmware (IA32_FEATURE_CONTROL)";
     vmx.proc = vmx_adjust(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED,
                           PROC_HLT_EXIT | PROC_UNCOND_IO | PROC_MSR_BITMAP | PROC_MWAIT_EXIT |
-                              PROC_MONITOR_EXIT | PROC_SECONDARY,
+                              PROC_MONITOR_EXIT | PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT |
+                              PROC_SECONDARY,
                           &missing);
-    if (missing & (PROC_SECONDARY | PROC_HLT_EXIT | PROC_UNCOND_IO | PROC_MSR_BITMAP))
-        return "VT-x lacks secondary controls, HLT, I/O or MSR-bitmap exiting";
+    /* Without CR8 exits (and no TPR shadow) the guest's MOV to CR8 sets the host's real TPR. */
+    if (missing & (PROC_SECONDARY | PROC_HLT_EXIT | PROC_UNCOND_IO | PROC_MSR_BITMAP |
+                   PROC_CR8_LOAD_EXIT | PROC_CR8_STORE_EXIT))
+        return "VT-x lacks secondary controls, HLT, I/O, CR8 or MSR-bitmap exiting";
     vmx.proc2 = vmx_adjust(MSR_VMX_PROCBASED2, 0, PROC2_EPT | PROC2_UNRESTRICTED, &missing);
     if (missing)
         return "VT-x without EPT and unrestricted guest is not supported";
@@ -367,6 +370,7 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
     vmx_set(s, VMCS_CR0_SHADOW, cr0);
     s->call.guest_cr2 = 0;
     s->pat = 0x0007040600070406ull;
+    s->cr8 = 0;
     hv_msrs_reset(&s->msrs, s->cpu->index == 0);
     s->in_hlt = false;
 }

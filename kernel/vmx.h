@@ -140,6 +140,8 @@
 #define PROC_MWAIT_EXIT (1u << 10)
 #define PROC_CR3_LOAD_EXIT (1u << 15)
 #define PROC_CR3_STORE_EXIT (1u << 16)
+#define PROC_CR8_LOAD_EXIT (1u << 19)
+#define PROC_CR8_STORE_EXIT (1u << 20)
 #define PROC_UNCOND_IO (1u << 24)
 #define PROC_MSR_BITMAP (1u << 28)
 #define PROC_MONITOR_EXIT (1u << 29)
