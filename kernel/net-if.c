@@ -279,9 +279,16 @@ int metal_net_start(const struct emu_config *cfg)
     return metal_net_qmp_start(cfg, true);
 }
 
-bool metal_net_active(void)
+/* A client's request waits at most this long in the NIC's ring; a new client's SYN, DHCP and
+ * ARP can wait longer. */
+#define NET_POLL_BUSY_NS 2000000ull
+#define NET_POLL_IDLE_NS 10000000ull
+
+uint64_t metal_net_poll_interval_ns(void)
 {
-    return active;
+    if (!active)
+        return UINT64_MAX;
+    return metal_net_qmp_busy() ? NET_POLL_BUSY_NS : NET_POLL_IDLE_NS;
 }
 
 /* Once a second at most: lease deadline and link state. */

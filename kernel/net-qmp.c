@@ -293,6 +293,11 @@ void metal_net_qmp_poll(void)
     }
 }
 
+bool metal_net_qmp_busy(void)
+{
+    return conns != NULL;
+}
+
 /* Before the appliance powers off (quit): let the last replies leave. */
 static void qmp_net_flush(void)
 {

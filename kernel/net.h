@@ -11,6 +11,7 @@
 #define KERNEL_NET_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct emu_config;
 struct netif;
@@ -33,11 +34,16 @@ int metal_net_start(const struct emu_config *cfg);
 /* Receive frames and run lwIP's timers; returns frames handled. Never sleeps. */
 int metal_net_poll(void);
 
-/* Whether the network is up, so plat_wait() must keep its sleeps short. */
-bool metal_net_active(void);
+/*
+ * How long plat_wait() may sleep before the NIC must be polled again (the
+ * drivers use no interrupts): short while a QMP client is connected, longer
+ * otherwise; UINT64_MAX when the network is down.
+ */
+uint64_t metal_net_poll_interval_ns(void);
 
 /* net-qmp.c: the listeners from cfg->qmps (0 when there are none) and their upkeep. */
 int metal_net_qmp_start(const struct emu_config *cfg, bool have_netif);
 void metal_net_qmp_poll(void);
+bool metal_net_qmp_busy(void); /* a client is connected */
 
 #endif

@@ -24,8 +24,6 @@
  */
 #define POLL_SLEEP_NS 10000000ull
 #define MAX_SLEEP_NS 50000000ull
-/* The NIC is polled too (no interrupts): a short sleep keeps network replies quick. */
-#define NET_SLEEP_NS 2000000ull
 
 static uint64_t wall_at_boot_ns; /* 0: the CMOS clock was unreadable */
 
@@ -109,8 +107,8 @@ int plat_wait(uint64_t deadline_ns)
         if (now >= deadline_ns)
             return 0;
         uint64_t cap = kern_time_can_wake() ? MAX_SLEEP_NS : POLL_SLEEP_NS;
-        if (metal_net_active() && cap > NET_SLEEP_NS)
-            cap = NET_SLEEP_NS;
+        if (cap > metal_net_poll_interval_ns())
+            cap = metal_net_poll_interval_ns(); /* the NIC is polled too */
         uint64_t wake = deadline_ns - now > cap ? now + cap : deadline_ns;
         kern_time_arm(wake);
         if (kern_time_can_wake())
