@@ -277,7 +277,7 @@ int acpi_build_pc(const struct acpi_pc_config *c, struct acpi_tables *out)
     /* Pointers hold offsets into the tables file until the loader adds its address. */
     put_le(t->data + fadt + 36, (uint64_t)facs, 4);
     put_le(t->data + fadt + 40, (uint64_t)dsdt, 4);
-    put_le(t->data + fadt + 132, (uint64_t)facs, 8);
+    /* X_FIRMWARE_CTRL stays 0: 5.2.9 wants one of the two FACS pointers, not both (as QEMU). */
     put_le(t->data + fadt + 140, (uint64_t)dsdt, 8);
     if ((madt = build_madt(t, c)) < 0)
         goto fail;
@@ -309,7 +309,6 @@ int acpi_build_pc(const struct acpi_pc_config *c, struct acpi_tables *out)
         loader_alloc(l, R, 16, ACPI_LOADER_ZONE_FSEG) < 0 ||
         loader_pointer(l, T, T, (uint32_t)fadt + 36, 4) < 0 ||
         loader_pointer(l, T, T, (uint32_t)fadt + 40, 4) < 0 ||
-        loader_pointer(l, T, T, (uint32_t)fadt + 132, 8) < 0 ||
         loader_pointer(l, T, T, (uint32_t)fadt + 140, 8) < 0 ||
         loader_pointer(l, T, T, (uint32_t)rsdt + 36, 4) < 0 ||
         loader_pointer(l, T, T, (uint32_t)rsdt + 40, 4) < 0 ||
