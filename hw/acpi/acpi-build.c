@@ -150,21 +150,31 @@ static int checksum_table(struct acpi_blob *l, const struct acpi_blob *t, uint32
 }
 
 /*
- * The DSDT's AML (20.2): only the S5 sleep object, which tells the OS what
- * to write to SLP_TYP for soft-off (7.4.2):
+ * The DSDT's AML (ACPI 6.4 chapter 20), assembled by hand:
  *
- *   08                NameOp
- *   5c 5f 53 35 5f    NameString "\_S5_" (root prefix, NameSeg "_S5_")
- *   12                PackageOp
- *   06                PkgLength: 6 bytes from here to the package's end
- *   04                NumElements: 4
- *   00 00 00 00       ZeroOp x4: SLP_TYPa, SLP_TYPb, two reserved
+ *   08 5c 5f 53 35 5f          Name (\_S5,             NameOp, "\_S5_"
+ *   12 06 04 00 00 00 00         Package (4) {0,0,0,0}) PackageOp, PkgLength 6, 4 elements,
+ *                                                      ZeroOp x4: SLP_TYPa/b, reserved
+ *   10 1d 5c 5f 53 42 5f       Scope (\_SB) {          ScopeOp, PkgLength 29, "\_SB_"
+ *   5b 82 15 50 43 49 30         Device (PCI0) {       DeviceOp, PkgLength 21, "PCI0"
+ *   08 5f 48 49 44                 Name (_HID,         NameOp, "_HID"
+ *   0c 41 d0 0a 03                   EisaId ("PNP0A03")) DWordPrefix, 0x030ad041
+ *   08 5f 55 49 44 00              Name (_UID, Zero)   NameOp, "_UID", ZeroOp
+ *                               } }
  *
- * i.e. Name (\_S5, Package (4) { Zero, Zero, Zero, Zero }): SLP_TYP 0, as
- * on QEMU's PIIX4 (ACPI_SLP_TYP_S5).
+ * \_S5 tells the OS what to write to SLP_TYP for soft-off (7.4.2): 0, as
+ * on QEMU's PIIX4 (ACPI_SLP_TYP_S5). PCI0 is the PCI root bridge (6.1.5,
+ * PNP0A03): with ACPI on, Linux scans PCI only below one it finds. Without
+ * _PRT it takes INTx from the interrupt line register (IRQ 10/11, level
+ * per the MADT).
  */
-static const uint8_t dsdt_aml[] = {0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12,
-                                   0x06, 0x04, 0x00, 0x00, 0x00, 0x00};
+static const uint8_t dsdt_aml[] = {
+    0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00, /* \_S5 */
+    0x10, 0x1d, 0x5c, 0x5f, 0x53, 0x42, 0x5f,                                     /* \_SB */
+    0x5b, 0x82, 0x15, 0x50, 0x43, 0x49, 0x30,                                     /* PCI0 */
+    0x08, 0x5f, 0x48, 0x49, 0x44, 0x0c, 0x41, 0xd0, 0x0a, 0x03,                   /* _HID */
+    0x08, 0x5f, 0x55, 0x49, 0x44, 0x00,                                           /* _UID */
+};
 
 /* 5.2.12: MADT with its interrupt controller structures. */
 static int64_t build_madt(struct acpi_blob *t, const struct acpi_pc_config *c)

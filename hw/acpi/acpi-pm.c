@@ -12,8 +12,14 @@
 #include "emu-core/vmstate.h"
 #include "hw/acpi/acpi.h"
 
-#define PM_STS_WRITABLE (ACPI_PM1_TMR_STS | ACPI_PM1_PWRBTN_STS | ACPI_PM1_WAK_STS)
-#define PM_EN_WRITABLE (ACPI_PM1_TMR_STS | ACPI_PM1_PWRBTN_STS)
+/*
+ * 4.8.3.1: TMR, BM, GBL, PWRBTN, SLPBTN, RTC and WAK status; the matching
+ * enables are plain storage (an OS checks that they stick: ACPICA reports
+ * "Could not enable GlobalLock event" otherwise). Nothing here raises GBL,
+ * SLPBTN or RTC status.
+ */
+#define PM_STS_WRITABLE 0x8731
+#define PM_EN_WRITABLE 0x0721
 #define PM_CNT_SLP_TYP(v) ((v) >> 10 & 7)
 
 static void acpi_pm_update_sci(struct acpi_pm *s)

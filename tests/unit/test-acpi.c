@@ -114,10 +114,16 @@ int main(void)
 
     /* DSDT: Name(\_S5, Package(4){0,0,0,0}) right after the header. */
     uint32_t dlen = table_ok(dsdt, "DSDT");
-    CHECK_EQ(dlen, 36 + 13);
-    uint8_t aml[13];
-    address_space_read(&as, dsdt + 36, aml, 13);
+    CHECK_EQ(dlen, 36 + 43);
+    uint8_t aml[43];
+    address_space_read(&as, dsdt + 36, aml, 43);
     CHECK(!memcmp(aml, "\x08\\_S5_\x12\x06\x04\0\0\0\0", 13));
+    /* Scope (\_SB) { Device (PCI0) { ... } }: the package lengths cover exactly the rest. */
+    CHECK_EQ(aml[13], 0x10);
+    CHECK_EQ(1 + aml[14], 43 - 13);
+    CHECK(!memcmp(aml + 20, "\x5b\x82", 2));
+    CHECK_EQ(2 + aml[22], 43 - 20);
+    CHECK(!memcmp(aml + 23, "PCI0\x08_HID\x0c\x41\xd0\x0a\x03", 14));
 
     /* MADT: header fields, then LAPIC, IOAPIC, overrides 0->2 and 5/9/10/11 level, LINT1 NMI. */
     uint32_t mlen = table_ok(madt, "APIC");
