@@ -3,24 +3,26 @@
 # which our CI machines' paravirtual KVM does not offer) without a display,
 # and ends the run when the appliance powers off (ACPI S5: Bochs quits) or
 # after a timeout.
-#   bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] OUT ISO
+#   bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] [-e REGEX] OUT ISO
 # OUT.serial gets COM1, OUT.log Bochs's own log and what it printed. The
 # exit status is the appliance's (kern_debug_exit writes "baremu: exit
 # status N" to Bochs's port E9 console), 124 after the timeout, 125 if
 # Bochs stopped without a status (a panic, a triple fault: see OUT.log).
+# -e ends the run with status 0 as soon as COM1 has a line matching REGEX.
 set -uo pipefail
-secs=60 megs=256 model=corei7_skylake_x
-while getopts t:m:c: o; do
+secs=60 megs=256 model=corei7_skylake_x stop=
+while getopts t:m:c:e: o; do
     case $o in
     t) secs=$OPTARG ;;
     m) megs=$OPTARG ;;
     c) model=$OPTARG ;;
+    e) stop=$OPTARG ;;
     *) exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 2 ] || {
-    echo "usage: bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] OUT ISO" >&2
+    echo "usage: bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] [-e REGEX] OUT ISO" >&2
     exit 2
 }
 out=$1 iso=$(realpath "$2")
@@ -65,14 +67,21 @@ status_of() {
 }
 end=$((SECONDS + secs))
 status=
+matched=
 while kill -0 $pid 2>/dev/null && [ $SECONDS -lt $end ]; do
     status=$(status_of)
     [ -n "$status" ] && break
+    if [ -n "$stop" ] && [ -f "$out.serial" ] &&
+        tr -d '\r' <"$out.serial" | grep -a -q -E -- "$stop"; then
+        matched=1
+        break
+    fi
     sleep 0.5
 done
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
 [ -f "$out.serial" ] || : >"$out.serial"
+[ -n "$matched" ] && exit 0
 status=$(status_of)
 [ -n "$status" ] && exit $((status & 255))
 [ $SECONDS -ge $end ] && exit 124
