@@ -133,3 +133,9 @@ if x86_kvm_usable; then
 else
     echo "SKIP x86 KVM guests: /dev/kvm is missing or not accessible"
 fi
+# Debian's Linux on -M pc under a nested kvm_amd inside QEMU TCG (minutes): opt-in.
+if [ -n "${X86_NESTED_LINUX:-}" ]; then
+    EMU="$EMU" bash scripts/nested-linux.sh pc "$LOGS/x86-nested-linux.log" \
+        >"$LOGS/x86-nested-linux.out" 2>&1
+    result $? x86-nested-linux-pc
+fi

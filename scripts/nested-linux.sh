@@ -1,0 +1,101 @@
+#!/bin/bash
+# nested-linux.sh - boot Debian's Linux on baremu's -M pc (or -M microvm) with
+# -accel kvm, inside a QEMU TCG guest that emulates AMD-V (+svm,+npt): the
+# paravirtual KVM of this host cannot run Linux, a nested kvm_amd can. The
+# outer guest is Debian's kernel with an initramfs holding build/host/baremu
+# (and the shared libraries it needs), SeaBIOS, linuxboot_dma.bin, the kvm
+# modules and the inner kernel + initramfs from scripts/mk-initramfs.sh.
+#
+# Usage: [L2_APPEND="console=ttyS0 ..."] scripts/nested-linux.sh [pc|microvm] [log]
+# The inner command line presets lpj=: under two layers of emulation the
+# delay-loop calibration alone takes many minutes (TSC and PIT calibration
+# fail there for the same reason; real SVM hardware has no such problem).
+# Prints the inner run's serial output (marked "L2|") and exits 0 if the
+# inner Linux printed BAREMU-VDA-OK and BAREMU-POWEROFF and baremu ended
+# with status 0. Slow: the inner Linux runs under two layers of emulation.
+set -euo pipefail
+
+MACHINE=${1:-pc}
+LOG=${2:-build/linux/nested-$MACHINE.log}
+OUT=build/linux
+EMU=${EMU:-build/host/baremu}
+[ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ] || bash scripts/mk-initramfs.sh "$OUT"
+[ -x "$EMU" ] || { echo "nested-linux: build $EMU first (make)" >&2; exit 1; }
+KDIR=$(ls -d "$OUT"/pkg/linux-image-*-amd64 | head -1)
+KVER=$(ls "$KDIR/lib/modules" | head -1)
+MODDIR=$KDIR/lib/modules/$KVER
+BB=$OUT/pkg/busybox-static/bin/busybox
+ROOT=$OUT/nested-root
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,proc,sys,dev,tmp,lib/modules,lib64,usr/share/seabios,usr/share/qemu}
+
+cp "$BB" "$ROOT/bin/busybox"
+for app in sh mount cat echo insmod poweroff sleep truncate; do
+    ln -sf busybox "$ROOT/bin/$app"
+done
+cp "$EMU" "$ROOT/bin/baremu"
+for lib in $(ldd "$EMU" | grep -o '/[^ ]*'); do
+    mkdir -p "$ROOT$(dirname "$lib")"
+    cp -L "$lib" "$ROOT$lib"
+done
+cp /usr/share/seabios/bios.bin "$ROOT/usr/share/seabios/"
+cp /usr/share/qemu/linuxboot_dma.bin "$ROOT/usr/share/qemu/"
+cp "$OUT/vmlinuz" "$ROOT/vmlinuz"
+cp "$OUT/initramfs.cpio.gz" "$ROOT/initramfs.cpio.gz"
+
+# kvm-amd and what it needs, dependencies first (each module's .modinfo "depends=").
+deps_of() {
+    local f=$MODDIR/$1 tmp
+    tmp=$(mktemp)
+    case $f in *.xz) xz -dc "$f" >"$tmp" ;; *) cp "$f" "$tmp" ;; esac
+    objcopy -O binary --only-section=.modinfo "$tmp" "$tmp.info"
+    tr '\0' '\n' <"$tmp.info" | sed -n 's/^depends=//p' | tr ',' '\n' | grep . || true
+    rm -f "$tmp" "$tmp.info"
+}
+path_of() { (cd "$MODDIR" && find kernel -name "${1//[-_]/[-_]}.ko*" | head -1); }
+ORDER=()
+add_mod() {
+    local p d
+    p=$(path_of "$1")
+    [ -n "$p" ] || return 0
+    for d in "${ORDER[@]:-}"; do [ "$d" = "$p" ] && return 0; done
+    for d in $(deps_of "$p"); do add_mod "$d"; done
+    ORDER+=("$p")
+}
+add_mod kvm-amd
+: >"$ROOT/modules.list"
+for p in "${ORDER[@]}"; do
+    f=$(basename "$p")
+    case $f in *.xz) xz -dc "$MODDIR/$p" >"$ROOT/lib/modules/${f%.xz}"; f=${f%.xz} ;;
+    *) cp "$MODDIR/$p" "$ROOT/lib/modules/$f" ;; esac
+    echo "$f" >>"$ROOT/modules.list"
+done
+
+if [ "$MACHINE" = microvm ]; then
+    ARGS="-M microvm -drive file=/tmp/disk.img,if=virtio,format=raw"
+else
+    ARGS="-M pc -drive file=/tmp/disk.img,if=virtio,format=raw"
+fi
+cat >"$ROOT/init" <<INIT
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+for m in \$(cat /modules.list); do insmod /lib/modules/\$m || echo "insmod \$m failed"; done
+truncate -s 1M /tmp/disk.img
+echo "L1: starting baremu $MACHINE"
+/bin/baremu $ARGS -accel kvm -m 512M -kernel /vmlinuz -initrd /initramfs.cpio.gz \\
+    -append "${L2_APPEND:-console=ttyS0 lpj=4000000}" -nographic </dev/null 2>&1 | while IFS= read -r l; do echo "L2|\$l"; done
+echo "L1: baremu ended"
+poweroff -f
+INIT
+chmod +x "$ROOT/init"
+BBABS=$(realpath "$BB")
+(cd "$ROOT" && find . | LC_ALL=C sort | "$BBABS" cpio -o -H newc 2>/dev/null) |
+    gzip -1 >"$OUT/nested-initramfs.cpio.gz"
+
+timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G \
+    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs.cpio.gz" \
+    -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
+grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
+grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG"
