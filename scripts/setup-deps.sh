@@ -6,7 +6,7 @@ set -euo pipefail
 
 pkgs=(
   build-essential pkg-config libfdt-dev device-tree-compiler zlib1g-dev libslirp-dev
-  gcc-riscv64-unknown-elf
+  gcc-riscv64-unknown-elf acpica-tools
   opensbi u-boot-qemu
   qemu-system-misc qemu-utils
   socat python3 bc

@@ -28,6 +28,7 @@
 #include "emu-core/memory.h"
 
 #define ACPI_MAX_CPUS 64
+#define ACPI_MAX_VIRTIO_MMIO 32
 
 /* fw_cfg file names of the BIOS linker/loader interface. */
 #define ACPI_FILE_TABLES "etc/acpi/tables"
@@ -61,6 +62,14 @@ struct acpi_pc_config {
     uint16_t pm_base; /* PM1a_EVT at +0 (4), PM1a_CNT at +4 (2), PM_TMR at +8 (4) */
     uint8_t sci_irq;
     uint16_t pci_irq_mask; /* ISA IRQs PCI INTx may use: level, active high in the MADT */
+    bool no_pci;           /* no \_SB.PCI0 in the DSDT (microvm) */
+    /*
+     * virtio-mmio slots as LNRO0005 devices (base + i * size, GSI gsi + i),
+     * as QEMU's microvm; at most ACPI_MAX_VIRTIO_MMIO (the Scope's two-byte
+     * PkgLength holds them).
+     */
+    int virtio_mmio_count;
+    uint32_t virtio_mmio_base, virtio_mmio_size, virtio_mmio_gsi;
 };
 
 struct acpi_blob {
@@ -72,7 +81,10 @@ struct acpi_tables {
     struct acpi_blob tables, rsdp, loader;
 };
 
-/* Build the tables and the loader script. 0 or -ENOMEM; free with acpi_tables_free(). */
+/*
+ * Build the tables and the loader script. 0, -EINVAL for a configuration
+ * out of range (CPUs, virtio-mmio slots) or -ENOMEM; free with acpi_tables_free().
+ */
 int acpi_build_pc(const struct acpi_pc_config *cfg, struct acpi_tables *out);
 void acpi_tables_free(struct acpi_tables *t);
 

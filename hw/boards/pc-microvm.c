@@ -190,7 +190,13 @@ static int mvm_build_acpi(struct microvm *v)
                                .ioapic_base = (uint32_t)IOAPIC_DEFAULT_BASE,
                                .pm_base = MVM_PM_BASE,
                                .sci_irq = MVM_SCI_IRQ,
-                               .pci_irq_mask = 0};
+                               .pci_irq_mask = 0,
+                               .no_pci = true,
+                               /* Debian's kernels lack virtio_mmio.device=: ACPI names them. */
+                               .virtio_mmio_count = MVM_VIRTIO_COUNT,
+                               .virtio_mmio_base = (uint32_t)MVM_VIRTIO_BASE,
+                               .virtio_mmio_size = VIRTIO_MMIO_SIZE,
+                               .virtio_mmio_gsi = MVM_VIRTIO_GSI};
     int ret = acpi_build_pc(&c, &v->acpi);
 
     if (ret < 0)

@@ -98,9 +98,10 @@ metal_error metal-missing-module 128M "-M virt -bios module:nothere.elf"
 metal_error metal-missing-path 128M "-M virt -bios /usr/lib/nothere/fw_jump2.elf"
 metal_error metal-too-little-memory 64M "-M virt -m 2G -bios module:fw_jump.elf"
 
-# Demand paging: a 96 MiB guest runs on a 60 MiB PC until it touches too much.
+# Demand paging: a 96 MiB guest runs on a 72 MiB PC until it touches too much (the
+# appliance refuses at start a guest of more than twice the free memory).
 console --timeout 120 --log "$LOGS/metal-out-of-memory.log" tests/boot/metal-oom.steps -- \
-    qemu-system-x86_64 -nographic -no-reboot -accel tcg -m 60M \
+    qemu-system-x86_64 -nographic -no-reboot -accel tcg -m 72M \
     -device isa-debug-exit,iobase=0xf4,iosize=0x04 -kernel "$metal_elf" -initrd "$metal_mods" \
     -append "-M virt -m 96M -bios module:fw_jump.elf -kernel module:u-boot.bin" \
     >"$LOGS/metal-out-of-memory.out" 2>&1

@@ -36,6 +36,23 @@ x86_diff_guest() { # name expected-status [boot options; default: -bios the gues
         >>"$LOGS/x86-$g.log"
 }
 
+# The DSDTs of pc and microvm as ACPICA's disassembler (iasl, as an OS's
+# interpreter would) decodes them, compared with the expected ASL.
+x86_dsdt_decode() { # name: decode build/.../NAME-dsdt.aml, drop iasl's own comments
+    iasl -d "$LOGS/acpi/$1-dsdt.aml" >"$LOGS/acpi/$1-iasl.log" 2>&1 || return 1
+    sed -n '/^DefinitionBlock/,$p' "$LOGS/acpi/$1-dsdt.dsl" | sed 's| *//.*$||; s/ *$//'
+}
+rm -rf "$LOGS/acpi" && mkdir -p "$LOGS/acpi"
+if build/host/tests/test-acpi "$LOGS/acpi" >"$LOGS/acpi/test.out" 2>&1; then
+    for m in pc microvm; do
+        x86_dsdt_decode $m >"$LOGS/acpi/$m.asl" &&
+            diff -u "tests/guests/x86/dsdt-$m.asl" "$LOGS/acpi/$m.asl" >"$LOGS/acpi/$m.diff"
+        result $? "x86-acpi-dsdt-$m-iasl"
+    done
+else
+    result 1 x86-acpi-dsdt-iasl
+fi
+
 if x86_kvm_usable; then
     for g in modes irq reset; do
         x86_diff_guest $g 33

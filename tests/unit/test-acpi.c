@@ -3,10 +3,15 @@
  * loader script is run into guest RAM, then the RSDP is searched for in
  * 0xe0000-0xfffff and every table is followed from it and checked
  * (signature, length, checksum, FADT fields, the DSDT's \_S5, each MADT
- * entry). Then the PM registers: S5 powers off, other sleep types do not,
+ * entry). microvm's DSDT: no PCI0, one LNRO0005 device per virtio-mmio
+ * slot. Then the PM registers: S5 powers off, other sleep types do not,
  * SCI follows status & enable, the PM timer runs at 3.579545 MHz.
+ *
+ * With a directory argument it also writes pc-dsdt.aml and microvm-dsdt.aml
+ * there, for tests/suites/x86.sh to decode with ACPICA's disassembler.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "emu-core/clock.h"
@@ -40,6 +45,78 @@ static uint32_t table_ok(uint64_t addr, const char *sig)
     return acpi_checksum(buf, len) == 0 ? len : 0;
 }
 
+/* The DSDT as the FADT names it, written to dir/name when dir is given. */
+static uint64_t dsdt_of(uint64_t rsdp, const char *dir, const char *name)
+{
+    uint64_t fadt = rd(rd(rsdp + 16, 4) + 36, 4), dsdt = rd(fadt + 40, 4);
+    uint32_t len = table_ok(dsdt, "DSDT");
+
+    if (dir && len) {
+        char path[512];
+        uint8_t buf[4096];
+        FILE *f;
+        snprintf(path, sizeof(path), "%s/%s", dir, name);
+        address_space_read(&as, dsdt, buf, len);
+        CHECK((f = fopen(path, "wb")) != NULL);
+        if (f) {
+            CHECK_EQ(fwrite(buf, 1, len, f), len);
+            fclose(f);
+        }
+    }
+    return dsdt;
+}
+
+/*
+ * microvm: Scope (\_SB) holds Device (VRnn) { _HID "LNRO0005", _UID nn,
+ * _CRS { Memory32Fixed (base + nn * 0x200, 0x200), Interrupt (level, high) {gsi + nn} } }.
+ */
+static void check_microvm_dsdt(const struct acpi_pc_config *pc, const char *dir)
+{
+    struct acpi_pc_config c = *pc;
+    struct acpi_tables t;
+
+    c.no_pci = true;
+    c.pci_irq_mask = 0;
+    c.virtio_mmio_count = 8;
+    c.virtio_mmio_base = 0xfeb00000;
+    c.virtio_mmio_size = 0x200;
+    c.virtio_mmio_gsi = 16;
+    CHECK_EQ(acpi_build_pc(&c, &t), 0);
+    CHECK_EQ(acpi_tables_install(&t, &as, 0xfe0000, 0xf5a10), 0);
+    uint64_t dsdt = dsdt_of(0xf5a10, dir, "microvm-dsdt.aml");
+    uint32_t dlen = table_ok(dsdt, "DSDT");
+    CHECK_EQ(dlen, 36 + 13 + 1 + 2 + 5 + 8 * 61);
+    uint8_t aml[4096];
+    address_space_read(&as, dsdt + 36, aml, dlen - 36);
+    CHECK_EQ(aml[13], 0x10);
+    /* Two-byte PkgLength: 0x40 | low nibble, then the rest (ACPI 20.2.4). */
+    CHECK_EQ(aml[14] >> 6, 1);
+    CHECK_EQ((aml[14] & 15) | aml[15] << 4, dlen - 36 - 14);
+    CHECK(!memcmp(aml + 16, "\\_SB_", 5));
+    for (int i = 0; i < 8; i++) {
+        const uint8_t *d = aml + 21 + i * 61;
+        char name[5] = {'V', 'R', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+        CHECK(!memcmp(d, "\x5b\x82", 2));
+        CHECK_EQ(2 + d[2], 61);
+        CHECK(!memcmp(d + 3, name, 4));
+        CHECK(!memcmp(d + 7, "\x08_HID\x0dLNRO0005", 15));
+        CHECK_EQ(d[28], i);
+        CHECK_EQ(d[38], 0x86);
+        uint32_t base, size, gsi;
+        memcpy(&base, d + 42, 4);
+        memcpy(&size, d + 46, 4);
+        memcpy(&gsi, d + 55, 4);
+        CHECK_EQ(base, 0xfeb00000u + 0x200u * (uint32_t)i);
+        CHECK_EQ(size, 0x200);
+        CHECK_EQ(d[53], 0x01); /* consumer, level, active high, exclusive */
+        CHECK_EQ(gsi, 16u + (uint32_t)i);
+        CHECK(!memcmp(d + 59, "\x79\x00", 2));
+    }
+    acpi_tables_free(&t);
+    c.virtio_mmio_count = 33;
+    CHECK_EQ(acpi_build_pc(&c, &t), -EINVAL);
+}
+
 static int sci_level;
 static void sci_set(void *opaque, int n, int level)
 {
@@ -48,8 +125,9 @@ static void sci_set(void *opaque, int n, int level)
     sci_level = level;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    const char *dir = argc > 1 ? argv[1] : NULL;
     struct mem_region root, ram;
     struct acpi_tables t;
     struct acpi_pc_config c = {.ncpus = 1,
@@ -107,7 +185,7 @@ int main(void)
     CHECK_EQ(rd(fadt + 132, 8), 0); /* X_FIRMWARE_CTRL: FIRMWARE_CTRL alone names the FACS */
     CHECK_EQ(rd(fadt + 140, 8), rd(fadt + 40, 4));
     CHECK_EQ(rd(fadt + 176, 8), 0x604); /* X_PM1a_CNT_BLK address */
-    uint64_t facs = rd(fadt + 36, 4), dsdt = rd(fadt + 40, 4);
+    uint64_t facs = rd(fadt + 36, 4), dsdt = dsdt_of(rsdp, dir, "pc-dsdt.aml");
     CHECK_EQ(facs % 64, 0);
     CHECK_EQ(rd(facs, 4), 0x53434146); /* "FACS" */
     CHECK_EQ(rd(facs + 4, 4), 64);
@@ -172,6 +250,7 @@ int main(void)
     CHECK_EQ(isos, 5);
     CHECK_EQ(nmis, 1);
     acpi_tables_free(&t);
+    check_microvm_dsdt(&c, dir);
     c.ncpus = 0;
     CHECK_EQ(acpi_build_pc(&c, &t), -EINVAL);
 
