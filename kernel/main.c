@@ -18,6 +18,7 @@
 #include "kernel/metal.h"
 #include "kernel/net.h"
 #include "kernel/svm.h"
+#include "kernel/vmx.h"
 
 /* Power-on to here, for bench/: the TSC counts from reset on PCs and in QEMU/KVM. */
 uint64_t kern_tsc_at_main;
@@ -74,8 +75,9 @@ static void boot_info(uint32_t magic, uint64_t info)
 }
 
 /*
- * -accel auto (the default) on pc: svm when the CPU has AMD-V. The board's
- * default, kvm, is the hosted program's; the appliance is its own hypervisor.
+ * -accel auto (the default) on pc: svm when the CPU has AMD-V, vmx when it
+ * has usable VT-x (a CPU has one or the other). The board's default, kvm,
+ * is the hosted program's; the appliance is its own hypervisor.
  */
 static void metal_accel_auto(struct emu_config *cfg)
 {
@@ -86,6 +88,9 @@ static void metal_accel_auto(struct emu_config *cfg)
     if (kern_svm_usable()) {
         cfg->accel = "svm";
         kern_printf("baremu: -accel auto: the CPU has AMD-V, using svm\r\n");
+    } else if (kern_vmx_usable()) {
+        cfg->accel = "vmx";
+        kern_printf("baremu: -accel auto: the CPU has VT-x, using vmx\r\n");
     }
 }
 

@@ -78,6 +78,13 @@ else
         "-M pc -accel vmx -m 128M -bios module:bios.bin -kernel module:mb.elf32 -append \"hello world\" -initrd \"module:mb-mod1.txt arg1 arg2,module:mb-mod2.txt\"" \
         "$mvmx_dir/bios.bin,$mvmx_dir/mb.elf32,$mvmx_dir/mb-mod1.txt,$mvmx_dir/mb-mod2.txt" \
         -- -kernel mb.elf32 -append 'hello world' -initrd "mb-mod1.txt arg1 arg2,mb-mod2.txt"
+    # No -accel (auto, the default): a CPU with usable VT-x gets vmx and the console says so.
+    mvmx_appliance metal-vmx-auto "-M pc -m 128M -bios module:modes.bin" "$mvmx_dir/modes.bin" |
+        mvmx_normalize >"$LOGS/metal-vmx-auto.log"
+    grep -qx 'status 33' "$LOGS/metal-vmx-auto.log" &&
+        grep -q '^baremu: -accel auto: the CPU has VT-x, using vmx$' "$LOGS/metal-vmx-auto.log" &&
+        grep -q '^long mode: ok$' "$LOGS/metal-vmx-auto.log"
+    result $? metal-vmx-auto
     # A guest doing random port I/O, long string I/O and MMIO anywhere, forever: still
     # running when the time is up (status 124), no VM stop, no exception in the appliance.
     MVMX_SECS=25 mvmx_appliance metal-vmx-hostile "-M pc -accel vmx -m 128M -bios module:hostile.bin" \
