@@ -22,6 +22,7 @@
 #define X86_EFER_LME (1ull << 8)
 #define MSR_TSC 0x10
 #define MSR_PAT 0x277
+#define VMX_APIC_BUS_HZ 1000000000u /* the board's local APIC timer clock */
 
 /* I/O exit qualification (SDM table 27-5). */
 #define IOQ_IN (1ull << 3)
@@ -198,6 +199,29 @@ static int vmx_ept_violation(struct vmx_vcpu *s)
     return 1;
 }
 
+/*
+ * num/den near a/b with num <= max_num and den < 2^32: the last convergent
+ * of a/b's continued fraction within the bounds (each is the closest
+ * fraction with a denominator that small). 0 in *num when none fits.
+ */
+static void vmx_ratio(uint64_t a, uint64_t b, uint64_t max_num, uint32_t *num, uint32_t *den)
+{
+    uint64_t h0 = 0, h1 = 1, k0 = 1, k1 = 0;
+
+    *num = 0;
+    *den = 1;
+    while (b) {
+        uint64_t q = a / b, r = a % b;
+        if (q && (h1 > (max_num - h0) / q || k1 > (UINT32_MAX - k0) / q))
+            break;
+        uint64_t h2 = q * h1 + h0, k2 = q * k1 + k0;
+        h0 = h1, h1 = h2, k0 = k1, k1 = k2;
+        a = b, b = r;
+        *num = (uint32_t)h1;
+        *den = (uint32_t)k1;
+    }
+}
+
 static void vmx_cpuid_exit(struct vmx_vcpu *s)
 {
     uint32_t r[4];
@@ -210,12 +234,21 @@ static void vmx_cpuid_exit(struct vmx_vcpu *s)
      * own leaves 0x15/0x16 may say otherwise (Bochs's models claim their
      * nominal GHz while its TSC counts emulated instructions), and a guest
      * believing them sees its TSC crawl against the board's timers.
+     *
+     * Linux on Intel also takes leaf 0x15's crystal as the local APIC
+     * timer's clock (lapic_timer_period = crystal / HZ, no calibration):
+     * the crystal must be the board's APIC bus clock, 1 GHz of virtual time
+     * (hw/intc/apic-timer.c), or its APIC timer gets a period of 0 and
+     * never fires. Linux multiplies crystal kHz by the numerator in 32
+     * bits, so the TSC/crystal ratio keeps a numerator up to 4294.
      */
     uint64_t khz = kern_time_tsc_hz() / 1000;
     if (leaf == 0x15 && khz) {
-        r[0] = 1; /* TSC / crystal = ebx / eax */
-        r[1] = (uint32_t)khz;
-        r[2] = 1000; /* a 1 kHz "crystal" */
+        uint32_t num, den;
+        vmx_ratio(khz, VMX_APIC_BUS_HZ / 1000, UINT32_MAX / (VMX_APIC_BUS_HZ / 1000), &num, &den);
+        r[0] = den; /* TSC / crystal = ebx / eax; 0: the crystal's ratio is not given */
+        r[1] = num;
+        r[2] = num ? VMX_APIC_BUS_HZ : 0;
     } else if (leaf == 0x16 && khz) {
         r[0] = r[1] = (uint32_t)(khz / 1000); /* base and maximum MHz */
     }

@@ -449,7 +449,10 @@ static void vmx_vcpu_reset(struct vcpu *cpu)
  * delivery the last exit interrupted goes in again first (vmx-exit.c);
  * else an NMI, else the interrupt controller's INTR if the guest takes
  * interrupts now (IF, no STI/MOV SS blocking), or interrupt-window exiting
- * makes the CPU exit as soon as it would.
+ * makes the CPU exit as soon as it would. That includes INTR waiting behind
+ * another event: the window exit comes after the injected event's delivery
+ * (SDM 27.7.5), not at the next unrelated exit, which may be a whole slice
+ * later (as svm_inject's V_IRQ).
  */
 static void vmx_inject(struct vmx_vcpu *s, bool *pending)
 {
@@ -463,9 +466,9 @@ static void vmx_inject(struct vmx_vcpu *s, bool *pending)
         vmx_set(s, VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
         *pending = true;
     }
-    if (!*pending && x->intr_level) {
+    if (x->intr_level) {
         bool shadow = block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS);
-        if (hv_irq_can_inject(s->rd[RD_RFLAGS], shadow)) {
+        if (!*pending && hv_irq_can_inject(s->rd[RD_RFLAGS], shadow)) {
             int vec = hv_irq_ack(x);
             if (vec >= 0) {
                 vmx_set(s, VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT | (uint8_t)vec);
