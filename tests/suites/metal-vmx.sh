@@ -5,7 +5,9 @@
 # PIT interrupts through the PIC and the local APIC waking HLT, resets) must
 # print what they print under the hosted kvm accelerator and end with the same
 # status. Without a usable /dev/kvm only the status and the guests' own checks
-# count. Sourced by tests/run-all.sh: uses EMU, LOGS, result.
+# count. Also: -accel auto picks vmx, CPUID leaf 0x15 against the APIC timer,
+# a hostile guest, and (MVMX_LINUX=1) Debian's Linux with a virtio-blk disk.
+# Sourced by tests/run-all.sh: uses EMU, LOGS, result.
 
 mvmx_elf=build/metal/baremu.elf
 mvmx_guests=build/guests/x86
