@@ -25,7 +25,7 @@ KDIR=$(ls -d "$OUT"/pkg/linux-image-*-amd64 | head -1)
 KVER=$(ls "$KDIR/lib/modules" | head -1)
 MODDIR=$KDIR/lib/modules/$KVER
 BB=$OUT/pkg/busybox-static/bin/busybox
-ROOT=$OUT/nested-root
+ROOT=$OUT/nested-root-$MACHINE
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,proc,sys,dev,tmp,lib/modules,lib64,usr/share/seabios,usr/share/qemu}
 
@@ -92,10 +92,10 @@ INIT
 chmod +x "$ROOT/init"
 BBABS=$(realpath "$BB")
 (cd "$ROOT" && find . | LC_ALL=C sort | "$BBABS" cpio -o -H newc 2>/dev/null) |
-    gzip -1 >"$OUT/nested-initramfs.cpio.gz"
+    gzip -1 >"$OUT/nested-initramfs-$MACHINE.cpio.gz"
 
 timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G \
-    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs.cpio.gz" \
+    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$MACHINE.cpio.gz" \
     -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
 grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG"
