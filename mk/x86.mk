@@ -11,3 +11,4 @@ x86-guests-clean:
 .PHONY: bench-x86
 bench-x86: all x86-guests
 	bash bench/x86.sh
+	bash bench/x86-linux.sh
