@@ -1,8 +1,9 @@
 /*
- * config-object.c - QEMU's -object, of which baremu has one type: secret
- * (config.h). A secret guards the monitor on a network, so its value is
- * never printed: errors name the object by id only, never the option text
- * (QEMU echoes that, data= included).
+ * config-object.c - QEMU's -object, of which baremu has secret (config.h)
+ * and the entropy back ends rng-builtin and rng-random (emu-core/rng.h). A
+ * secret guards the monitor on a network, so its value is never printed:
+ * errors name the object by id only, never the option text (QEMU echoes
+ * that, data= included).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -12,6 +13,7 @@
 
 #include "emu-core/config.h"
 #include "emu-core/platform.h"
+#include "emu-core/rng.h"
 
 #define SECRET_MAX_LEN 65536
 
@@ -229,8 +231,6 @@ static const char *const qemu_object_types[] = {
     "memory-backend-ram",
     "memory-backend-file",
     "memory-backend-memfd",
-    "rng-random",
-    "rng-builtin",
     "rng-egd",
     "tls-creds-x509",
     "tls-creds-psk",
@@ -262,7 +262,7 @@ int config_object_add(const char *arg, char *err, size_t errlen)
     int ret = -EINVAL;
 
     if (!strcmp(arg, "help") || !strcmp(arg, "?")) {
-        printf("List of user creatable objects:\n  secret\n");
+        printf("List of user creatable objects:\n  rng-builtin\n  rng-random\n  secret\n");
         return 1;
     }
     if (opts_parse(&o, arg, "qom-type", msg, sizeof(msg)) < 0) {
@@ -275,12 +275,15 @@ int config_object_add(const char *arg, char *err, size_t errlen)
         obj_err(err, errlen, "-object: Parameter 'qom-type' is missing");
         goto out;
     }
-    if (strcmp(type, "secret")) {
+    bool is_rng = !strcmp(type, "rng-builtin") || !strcmp(type, "rng-random");
+    if (strcmp(type, "secret") && !is_rng) {
         bool qemu_has = false;
         for (size_t i = 0; i < sizeof(qemu_object_types) / sizeof(qemu_object_types[0]); i++)
             qemu_has |= !strcmp(type, qemu_object_types[i]);
         if (qemu_has)
-            obj_err(err, errlen, "-object %s: not supported by baremu (it has only 'secret')",
+            obj_err(err, errlen,
+                    "-object %s: not supported by baremu (it has secret, rng-builtin and "
+                    "rng-random)",
                     type);
         else
             obj_err(err, errlen, "-object %s: Parameter 'qom-type' does not accept value '%s'",
@@ -288,16 +291,17 @@ int config_object_add(const char *arg, char *err, size_t errlen)
         goto out;
     }
     if (!id) {
-        obj_err(err, errlen, "-object secret: Parameter 'id' is missing");
+        obj_err(err, errlen, "-object %s: Parameter 'id' is missing", type);
         goto out;
     }
     if (!id_valid(id)) {
         obj_err(err, errlen,
-                "-object secret: Parameter 'id' expects an identifier (letters, "
-                "digits, '-', '.', '_', starting with a letter)");
+                "-object %s: Parameter 'id' expects an identifier (letters, "
+                "digits, '-', '.', '_', starting with a letter)",
+                type);
         goto out;
     }
-    ret = secret_add(id, &o, err, errlen);
+    ret = is_rng ? rng_backend_add(type, &o, err, errlen) : secret_add(id, &o, err, errlen);
 out:
     for (size_t i = 0; i < o.count; i++)
         secret_wipe(o.items[i].value, strlen(o.items[i].value));

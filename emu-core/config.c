@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "emu-core/machine.h"
+#include "emu-core/rng.h"
 #include "net/net.h"
 
 /* ---- option strings ---- */
@@ -342,9 +343,11 @@ static const struct opt_def opt_defs[] = {
     {"add-fd", true, OPT_ADD_FD,
      "-add-fd fd=N,set=M[,opaque=S]  put inherited fd N in fd set M (/dev/fdset/M)"},
     {"object", true, OPT_OBJECT,
-     "-object secret,id=ID,(data=S|file=PATH)[,format=raw|base64]  a secret (for secret=ID)"},
+     "-object secret,id=ID,(data=S|file=PATH)[,format=raw|base64]  a secret (for secret=ID)\n"
+     "                  rng-random,id=ID[,filename=PATH] | rng-builtin,id=ID  (for rng=ID)"},
     {"device", true, OPT_DEVICE,
-     "-device DRIVER,OPTS  virtio-blk-device/-pci,drive=ID; virtio-net-device,netdev=ID[,mac=M]"},
+     "-device DRIVER,OPTS  virtio-blk-device/-pci,drive=ID; virtio-net-device,netdev=ID[,mac=M]\n"
+     "                  virtio-rng-device/-pci[,rng=ID][,max-bytes=N,period=MS]"},
     {"drive", true, OPT_DRIVE,
      "-drive file=F[,if=virtio|none][,format=raw|qcow2][,id=ID][,readonly=on][,cache=M]"},
     {"nic", true, OPT_NIC,
@@ -579,6 +582,7 @@ int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_
 
     memset(cfg, 0, sizeof(*cfg));
     config_secrets_clear();
+    rng_backends_clear();
     cfg->argv0 = argc > 0 ? argv[0] : "baremu";
     *info_exit = 0;
 

@@ -131,4 +131,31 @@ int plat_bfile_exists(const char *name);
 int plat_deflate_raw(const void *in, size_t in_len, void *out, size_t out_len);
 int plat_inflate_raw(const void *in, size_t in_len, void *out, size_t out_len);
 
+/* ======================================================================
+ * Entropy for guests (virtio-rng). The bytes are handed to a guest as its
+ * hardware RNG, so a source that cannot vouch for them says so rather than
+ * returning something predictable.
+ * ====================================================================== */
+
+/*
+ * Fill up to len bytes of buf from the platform's own source (getrandom(2)
+ * when hosted; RDSEED/RDRAND, else a TSC-jitter mixer, on the appliance).
+ * Returns the bytes filled (1..len; fewer than len is allowed, the caller
+ * asks again), 0 for len 0, or a negative errno (-EAGAIN: none right now,
+ * -EIO: the hardware source failed its retries). Never blocks for long.
+ */
+int plat_entropy(void *buf, size_t len);
+
+/*
+ * QEMU's rng-random back end: a file or device read for entropy
+ * (/dev/urandom, /dev/hwrng, a pipe). Open returns 0 and *out, or a
+ * negative errno (-ENOTSUP on a platform without such files). Read returns
+ * the bytes read (1..len), 0 if none are available now (the source would
+ * block, or it has reached its end), or a negative errno. Close ignores NULL.
+ */
+struct plat_entropy_file;
+int plat_entropy_file_open(const char *name, struct plat_entropy_file **out);
+int plat_entropy_file_read(struct plat_entropy_file *f, void *buf, size_t len);
+void plat_entropy_file_close(struct plat_entropy_file *f);
+
 #endif

@@ -27,6 +27,7 @@
 #include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-net.h"
+#include "hw/virtio/virtio-rng.h"
 #include "targets/x86/x86.h"
 
 #define MVM_VIRTIO_BASE 0xfeb00000ull
@@ -67,7 +68,7 @@ static int mvm_check_opts(const struct emu_config *cfg)
     return 0;
 }
 
-/* -device virtio-blk-device/virtio-net-device in order, then the if=virtio drives. */
+/* -device virtio-blk/net/serial/rng-device in order, then the if=virtio drives. */
 static int mvm_virtio_backends(struct microvm *v, struct virtio_device *vdev[MVM_VIRTIO_COUNT])
 {
     struct machine *m = v->pc.m;
@@ -105,13 +106,17 @@ static int mvm_virtio_backends(struct microvm *v, struct virtio_device *vdev[MVM
             dev = virtio_net_from_opts(m, &o, cfg->devices[i]);
         else if (drv && !strcmp(drv, "virtio-serial-device"))
             dev = serial = virtio_console_from_opts(m, &o, cfg->devices[i]);
+        else if (drv && !strcmp(drv, "virtio-rng-device"))
+            dev = virtio_rng_from_opts(m, &o, cfg->devices[i]);
         else
             error_report("-device %s: the microvm machine takes virtio-blk-device, "
-                         "virtio-net-device, virtio-serial-device and virtconsole",
+                         "virtio-net-device, virtio-serial-device, virtconsole and "
+                         "virtio-rng-device",
                          cfg->devices[i]);
         if (dev)
             vdev[slot++] = !strcmp(drv, "virtio-blk-device")   ? virtio_blk_vdev(dev)
                            : !strcmp(drv, "virtio-net-device") ? virtio_net_vdev(dev)
+                           : !strcmp(drv, "virtio-rng-device") ? virtio_rng_vdev(dev)
                                                                : virtio_console_vdev(dev);
         opts_free(&o);
         if (!dev)

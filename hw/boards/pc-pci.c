@@ -3,8 +3,9 @@
  * here; QEMU's pc would make if=ide), -device virtio-blk-pci,drive=ID and
  * -device virtio-net-pci,netdev=ID (also what -nic makes here) and
  * -device virtio-serial-pci (one console port: -device virtconsole,chardev=ID
- * attaches its back end) become legacy virtio PCI functions from slot 2 on,
- * where QEMU -nodefaults puts them; with disable-legacy=on, modern-only ones.
+ * attaches its back end) and -device virtio-rng-pci[,rng=ID] become legacy
+ * virtio PCI functions from slot 2 on, where QEMU -nodefaults puts them;
+ * with disable-legacy=on, modern-only ones.
  *
  * A virtio-net function carries iPXE as its option ROM, as on QEMU (the
  * romfile= property, default pxe-virtio.rom from Debian's ipxe-qemu), handed
@@ -31,6 +32,7 @@
 #include "hw/virtio/virtio-net.h"
 #include "hw/virtio/virtio-pci-modern.h"
 #include "hw/virtio/virtio-pci.h"
+#include "hw/virtio/virtio-rng.h"
 
 #define PC_FIRST_SLOT 2
 #define PC_LAST_SLOT 31
@@ -166,6 +168,9 @@ int pc_create_pci_devices(struct pc_board *b)
                 vdev = virtio_console_vdev(dev);
                 serial = dev;
             }
+        } else if (drv && !strcmp(drv, "virtio-rng-pci")) {
+            if ((dev = virtio_rng_from_opts(b->m, &o, optstr)))
+                vdev = virtio_rng_vdev(dev);
         } else if (drv && !strcmp(drv, "virtconsole")) {
             /* A port on the last virtio-serial-pci, not a function of its own. */
             ret = virtio_console_attach_opts(serial, &o, optstr);
@@ -175,7 +180,7 @@ int pc_create_pci_devices(struct pc_board *b)
             continue;
         } else {
             error_report("-device %s: the pc machine takes virtio-blk-pci, virtio-net-pci, "
-                         "virtio-serial-pci and virtconsole with -device so far",
+                         "virtio-serial-pci, virtconsole and virtio-rng-pci with -device so far",
                          optstr);
         }
         if (vdev && ret == 0)

@@ -27,6 +27,7 @@
 #include "hw/virtio/virtio-blk.h"
 #include "hw/virtio/virtio-mmio.h"
 #include "hw/virtio/virtio-net.h"
+#include "hw/virtio/virtio-rng.h"
 #include "targets/riscv/riscv.h"
 
 #define VIRT_MAX_HARTS 8
@@ -110,7 +111,8 @@ static int virt_create_intc(struct virt_board *b)
 }
 
 /*
- * The virtio devices of -device (virtio-blk-device, virtio-net-device), in
+ * The virtio devices of -device (virtio-blk-device, virtio-net-device,
+ * virtio-rng-device), in
  * order, then one per if=virtio drive, each in the next free transport from
  * the last slot down: QEMU's virt plugs them so, and guests number them so.
  */
@@ -149,9 +151,13 @@ static int virt_create_virtio_devices(struct virt_board *b,
             dev = virtio_net_from_opts(m, &o, cfg->devices[i]);
             if (dev)
                 vdev[slot] = virtio_net_vdev(dev);
+        } else if (drv && !strcmp(drv, "virtio-rng-device")) {
+            dev = virtio_rng_from_opts(m, &o, cfg->devices[i]);
+            if (dev)
+                vdev[slot] = virtio_rng_vdev(dev);
         } else {
-            error_report("-device %s: the virt machine takes virtio-blk-device and "
-                         "virtio-net-device with -device so far",
+            error_report("-device %s: the virt machine takes virtio-blk-device, "
+                         "virtio-net-device and virtio-rng-device with -device so far",
                          cfg->devices[i]);
         }
         opts_free(&o);

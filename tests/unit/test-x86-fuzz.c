@@ -2,10 +2,11 @@
  * test-x86-fuzz.c - drive the pc machine's device models (PIC, PIT, RTC,
  * fw_cfg with DMA, PCI host, UART, isa-debug-exit, i8042, ACPI PM) with
  * random port accesses, the local APIC and I/O APIC with random MMIO, MSR
- * writes (relocation, x2APIC) and input edges, a modern virtio PCI function
- * (virtio-console behind it) with random BAR and configuration-space
- * accesses, random virtual-time steps and interrupt acknowledges, for a
- * bounded time (BAREMU_FUZZ_SECONDS, default 5). A crash, an out-of-range
+ * writes (relocation, x2APIC) and input edges, two modern virtio PCI
+ * functions (virtio-console, and virtio-rng with a rate limit) with random
+ * BAR and configuration-space accesses, random virtual-time steps and
+ * interrupt acknowledges, for a bounded time (BAREMU_FUZZ_SECONDS, default
+ * 5). A crash, an out-of-range
  * vector or a sanitizer report is the failure; the devices must also keep
  * answering the sequences firmware relies on afterwards.
  */
@@ -31,6 +32,7 @@
 #include "hw/timer/i8254.h"
 #include "hw/virtio/virtio-console.h"
 #include "hw/virtio/virtio-pci-modern.h"
+#include "hw/virtio/virtio-rng.h"
 #include "targets/x86/x86.h"
 #include "tests/unit/check.h"
 
@@ -134,6 +136,18 @@ int main(void)
     device_prop_set_u64(vpm, "addr", 5 << 3);
     CHECK(device_realize(vpm) == 0);
     struct pci_function *vfn = &((struct virtio_pci_modern *)vpm)->fn;
+    /* virtio-rng in slot 6, BAR 4 at 0xfd000000, limited so its period timer runs too. */
+    struct device *rngd = mkdev(&virtio_rng_type), *vpr = mkdev(&virtio_pci_modern_type);
+    device_prop_set_link(rngd, "clock", &clk);
+    CHECK(device_prop_parse(rngd, "max-bytes", "4096") == 0);
+    CHECK(device_prop_parse(rngd, "period", "10") == 0);
+    CHECK(device_realize(rngd) == 0);
+    virtio_rng_vdev(rngd)->as = &as;
+    device_prop_set_link(vpr, "backend", virtio_rng_vdev(rngd));
+    device_prop_set_link(vpr, "bus", i440fx_bus(pci, &sysroot, &ioroot));
+    device_prop_set_u64(vpr, "addr", 6 << 3);
+    CHECK(device_realize(vpr) == 0);
+    struct pci_function *rfn = &((struct virtio_pci_modern *)vpr)->fn;
     device_prop_set_link(pic, "intr", apic_lint(apicd, 0));
     device_prop_set_link(pit, "clock", &clk);
     device_prop_set_link(pit, "irq", pic_irq(pic, 0));
@@ -216,18 +230,20 @@ int main(void)
                 /* Modern virtio: mostly the BAR (placed now and then), sometimes config space. */
                 uint64_t q = rnd();
                 unsigned sz = 1u << ((q >> 20) % 3);
+                struct pci_function *fn = (q >> 19) & 1 ? rfn : vfn;
+                uint32_t bar = fn == rfn ? 0xfd000000u : 0xfe000000u;
                 if (((q >> 22) & 63) == 0) {
-                    pci_config_write(vfn, 0x20, 0xfe000000, 4);
-                    pci_config_write(vfn, 4, 2, 2);
+                    pci_config_write(fn, 0x20, bar, 4);
+                    pci_config_write(fn, 4, 2, 2);
                 } else if ((q >> 28) & 1) {
                     unsigned off = (unsigned)(q >> 29) & 0xff;
                     off &= ~(sz - 1);
                     if ((q >> 37) & 1)
-                        pci_config_write(vfn, off, (uint32_t)rnd(), sz);
+                        pci_config_write(fn, off, (uint32_t)rnd(), sz);
                     else
-                        pci_config_read(vfn, off, sz);
+                        pci_config_read(fn, off, sz);
                 } else {
-                    uint64_t a = 0xfe000000u + ((q >> 29) & 0x3fff);
+                    uint64_t a = bar + ((q >> 29) & 0x3fff);
                     a &= ~(uint64_t)(sz - 1);
                     if ((q >> 44) & 1)
                         address_space_store(&as, a, sz, (q >> 45) & 1 ? rnd() : rnd() % 4096);
@@ -278,6 +294,12 @@ int main(void)
     pci_config_write(vfn, 0x8c, 0x12, 4);
     pci_config_write(vfn, 0x90, 2, 4);
     CHECK_EQ(pci_config_read(vfn, 0x94, 2), 2);
+    device_reset(vpr);
+    CHECK_EQ(pci_config_read(rfn, 0, 4), 0x10441af4);
+    pci_config_write(rfn, 0x88, 4, 1);
+    pci_config_write(rfn, 0x8c, 0x12, 4);
+    pci_config_write(rfn, 0x90, 2, 4);
+    CHECK_EQ(pci_config_read(rfn, 0x94, 2), 1);
     /* The APICs answer again after a reset: version registers, a self-IPI taken and retired. */
     device_reset(apicd);
     device_reset(ioapicd);
