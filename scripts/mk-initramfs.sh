@@ -61,9 +61,9 @@ KDIR=$PKG/$KPKG
 KVER=$(ls "$KDIR/lib/modules" | head -1)
 cp "$KDIR/boot/vmlinuz-$KVER" "$OUT/vmlinuz"
 
-# Modules: virtio_blk and virtio_pci with what they depend on, dependencies first. The package
-# has no modules.dep (depmod makes it at install time), so read each module's "depends=" from its
-# .modinfo section.
+# Modules: virtio_blk, virtio_rng and virtio_pci with what they depend on, dependencies first. The
+# package has no modules.dep (depmod makes it at install time), so read each module's "depends="
+# from its .modinfo section.
 MODDIR=$KDIR/lib/modules/$KVER
 path_of() { # module name -> path relative to MODDIR ('-' and '_' are the same to the kernel)
     local pat=${1//[-_]/[-_]}
@@ -97,7 +97,7 @@ add_mod() {
     done
     ORDER+=("$p")
 }
-for m in virtio_pci virtio_mmio virtio_blk; do
+for m in virtio_pci virtio_mmio virtio_blk virtio_rng; do
     add_mod $m
 done
 
@@ -157,6 +157,16 @@ if [ -b /dev/vda ]; then
 else
     echo "BAREMU-VDA-NONE"
 fi
+# virtio-rng (if the VM has one): the hw_random core picks it; two reads must differ.
+cur=$(cat /sys/class/misc/hw_random/rng_current 2>/dev/null)
+echo "BAREMU-RNG-CURRENT: ${cur:-none}"
+case $cur in
+virtio_rng*)
+    for i in 1 2; do
+        echo "BAREMU-RNG-$i: $(head -c 16 /dev/hwrng | hexdump -v -e '16/1 "%02x"')"
+    done
+    ;;
+esac
 cat /proc/cpuinfo
 cat /proc/interrupts
 echo "BAREMU-POWEROFF"
