@@ -205,8 +205,10 @@ static int vrng_realize(struct device *dev)
         return -EINVAL;
     }
     s->elem = malloc(sizeof(*s->elem));
-    if (!s->elem)
+    if (!s->elem) {
+        error_report("virtio-rng: out of memory");
         return -ENOMEM;
+    }
     if (s->clock) {
         timer_init(&s->period_timer, s->clock, vrng_period_end, s);
         timer_init(&s->retry_timer, s->clock, vrng_retry, s);
@@ -325,9 +327,7 @@ struct device *virtio_rng_from_opts(struct machine *m, const struct opts *o, con
             return NULL;
         }
     }
-    if (device_realize(dev) < 0) {
-        error_report("-device %s: cannot start", optstr);
-        return NULL;
-    }
+    if (device_realize(dev) < 0)
+        return NULL; /* realize said why */
     return dev;
 }

@@ -25,6 +25,10 @@ bad "/nonexistent/fw.bin" -M virt -bios /nonexistent/fw.bin -nographic
 bad "/nonexistent/kernel" -M virt -kernel /nonexistent/kernel -nographic
 bad "-smp" -M virt -smp 0 -nographic
 bad "-d" -d nosuchlog -M virt -nographic
+bad "/nonexistent/rng" -object rng-random,id=r0,filename=/nonexistent/rng -M virt -nographic
+bad "'zz'" -M virt -device virtio-rng-device,rng=zz -nographic
+bad "max-bytes" -M virt -device virtio-rng-device,max-bytes=0 -nographic
+bad "frob" -M virt -device virtio-rng-device,frob=1 -nographic
 
 # -version and -help succeed.
 "$EMU" -version | grep -q -i version || { echo "BAD: -version"; status=1; }
