@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "hw/acpi/acpi.h"
+#include "hw/acpi/aml.h"
 
 #define ACPI_OEM_ID "BAREMU"
 #define ACPI_OEM_TABLE_ID "BAREMUPC"
@@ -149,102 +150,6 @@ static int checksum_table(struct acpi_blob *l, const struct acpi_blob *t, uint32
     return loader_checksum(l, ACPI_FILE_TABLES, at + 9, at, len);
 }
 
-/*
- * The DSDT's AML (ACPI 6.4 chapter 20), assembled by hand:
- *
- *   08 5c 5f 53 35 5f          Name (\_S5,             NameOp, "\_S5_"
- *   12 06 04 00 00 00 00         Package (4) {0,0,0,0}) PackageOp, PkgLength 6, 4 elements,
- *                                                      ZeroOp x4: SLP_TYPa/b, reserved
- *   10 1d 5c 5f 53 42 5f       Scope (\_SB) {          ScopeOp, PkgLength (29 with PCI0
- *                                                      alone), "\_SB_"
- *   5b 82 15 50 43 49 30         Device (PCI0) {       DeviceOp, PkgLength 21, "PCI0"
- *   08 5f 48 49 44                 Name (_HID,         NameOp, "_HID"
- *   0c 41 d0 0a 03                   EisaId ("PNP0A03")) DWordPrefix, 0x030ad041
- *   08 5f 55 49 44 00              Name (_UID, Zero)   NameOp, "_UID", ZeroOp
- *                               } }
- *
- * \_S5 tells the OS what to write to SLP_TYP for soft-off (7.4.2): 0, as
- * on QEMU's PIIX4 (ACPI_SLP_TYP_S5). PCI0 is the PCI root bridge (6.1.5,
- * PNP0A03): with ACPI on, Linux scans PCI only below one it finds. Without
- * _PRT it takes INTx from the interrupt line register (IRQ 10/11, level
- * per the MADT). microvm has no PCI0 but its virtio-mmio slots instead
- * (build_dsdt_aml() below).
- */
-static const uint8_t aml_s5[] = {0x08, 0x5c, 0x5f, 0x53, 0x35, 0x5f, 0x12,
-                                 0x06, 0x04, 0x00, 0x00, 0x00, 0x00};
-static const uint8_t aml_pci0[] = {
-    0x5b, 0x82, 0x15, 0x50, 0x43, 0x49, 0x30,                   /* Device (PCI0) */
-    0x08, 0x5f, 0x48, 0x49, 0x44, 0x0c, 0x41, 0xd0, 0x0a, 0x03, /* _HID PNP0A03 */
-    0x08, 0x5f, 0x55, 0x49, 0x44, 0x00,                         /* _UID 0 */
-};
-
-/*
- * One virtio-mmio slot (virtio spec 1.2, 4.2.1: "LNRO0005"), 61 bytes:
- *   5b 82 3b "VRnn"                  Device (VRnn), PkgLength 59
- *   08 "_HID" 0d "LNRO0005" 00         Name (_HID, "LNRO0005")
- *   08 "_UID" 0a nn                    Name (_UID, nn)
- *   08 "_CRS" 11 1a 0a 17              Name (_CRS, Buffer (23) {
- *     86 09 00 01 <base> <0x200>         Memory32Fixed (ReadWrite, base, size)
- *     89 06 00 01 01 <gsi>               Interrupt (ResourceConsumer, Level, ActiveHigh,
- *                                                   Exclusive) { gsi }
- *     79 00                              EndTag })
- */
-static void aml_virtio_mmio(uint8_t *p, int i, uint32_t base, uint32_t size, uint32_t gsi)
-{
-    static const uint8_t head[] = {0x5b, 0x82, 0x3b, 'V',  'R',  '0',  '0',  0x08, '_', 'H', 'I',
-                                   'D',  0x0d, 'L',  'N',  'R',  'O',  '0',  '0',  '0', '5', 0x00,
-                                   0x08, '_',  'U',  'I',  'D',  0x0a, 0x00, 0x08, '_', 'C', 'R',
-                                   'S',  0x11, 0x1a, 0x0a, 0x17, 0x86, 0x09, 0x00, 0x01};
-
-    memcpy(p, head, sizeof(head));
-    p[5] = (uint8_t)('0' + i / 10);
-    p[6] = (uint8_t)('0' + i % 10);
-    p[28] = (uint8_t)i;
-    put_le(p + 42, base, 4);
-    put_le(p + 46, size, 4);
-    static const uint8_t irq[] = {0x89, 0x06, 0x00, 0x01, 0x01};
-    memcpy(p + 50, irq, sizeof(irq));
-    put_le(p + 55, gsi, 4);
-    p[59] = 0x79;
-    p[60] = 0x00;
-}
-#define AML_VIRTIO_MMIO_LEN 61
-
-/* The DSDT body: \_S5, then Scope (\_SB) with PCI0 and the virtio-mmio slots. */
-static int build_dsdt_aml(struct acpi_blob *t, const struct acpi_pc_config *c)
-{
-    uint32_t inner =
-        (c->no_pci ? 0 : sizeof(aml_pci0)) + (uint32_t)c->virtio_mmio_count * AML_VIRTIO_MMIO_LEN;
-    /* PkgLength (20.2.4): one byte below 64, else two (low nibble, then the rest). */
-    uint32_t len1 = 1 + 5 + inner, len2 = 2 + 5 + inner;
-    bool two = len1 > 63;
-    uint32_t pkg = two ? len2 : len1;
-    int64_t at = blob_grow(t, sizeof(aml_s5) + 1 + pkg);
-
-    if (at < 0)
-        return -ENOMEM;
-    uint8_t *p = t->data + at;
-    memcpy(p, aml_s5, sizeof(aml_s5));
-    p += sizeof(aml_s5);
-    *p++ = 0x10; /* ScopeOp */
-    if (two) {
-        *p++ = (uint8_t)(0x40 | (pkg & 15));
-        *p++ = (uint8_t)(pkg >> 4);
-    } else {
-        *p++ = (uint8_t)pkg;
-    }
-    memcpy(p, "\\_SB_", 5);
-    p += 5;
-    if (!c->no_pci) {
-        memcpy(p, aml_pci0, sizeof(aml_pci0));
-        p += sizeof(aml_pci0);
-    }
-    for (int i = 0; i < c->virtio_mmio_count; i++, p += AML_VIRTIO_MMIO_LEN)
-        aml_virtio_mmio(p, i, c->virtio_mmio_base + (uint32_t)i * c->virtio_mmio_size,
-                        c->virtio_mmio_size, c->virtio_mmio_gsi + (uint32_t)i);
-    return 0;
-}
-
 /* 5.2.12: MADT with its interrupt controller structures. */
 static int64_t build_madt(struct acpi_blob *t, const struct acpi_pc_config *c)
 {
@@ -347,7 +252,7 @@ int acpi_build_pc(const struct acpi_pc_config *c, struct acpi_tables *out)
     put_le(t->data + facs + 4, 64, 4);
     t->data[facs + 32] = 1; /* version */
 
-    if ((dsdt = table_begin(t, "DSDT", 1, 0)) < 0 || build_dsdt_aml(t, c) < 0)
+    if ((dsdt = table_begin(t, "DSDT", 1, 0)) < 0 || acpi_build_dsdt_aml(t, c) < 0)
         goto fail;
     table_end(t, dsdt);
 

@@ -6,9 +6,10 @@
  * FADT (rev 3; FACS, DSDT, PM1a event/control blocks, PM timer, reset
  * register 0xcf9) and MADT (local APICs, I/O APIC, interrupt source
  * overrides IRQ 0 -> GSI 2 and level/active-high for the PCI IRQs and the
- * SCI, LINT1 as NMI). The DSDT holds only \_S5 (AML assembled by hand in
- * acpi-build.c): no PCI root in the namespace, so Linux probes PCI itself
- * and takes INTx from the interrupt line register.
+ * SCI, LINT1 as NMI). The DSDT (acpi-dsdt.c, encoded with aml.h) holds
+ * \_S5 and, on pc, _PIC and the PCI root bridge \_SB.PCI0 with its windows
+ * (_CRS) and INTx routing (_PRT through the PIIX's PIRQ link devices); on
+ * microvm the virtio-mmio slots instead.
  *
  * Tables are delivered as QEMU does: two fw_cfg files ("etc/acpi/tables",
  * "etc/acpi/rsdp") and a linker/loader script ("etc/table-loader") that
@@ -63,6 +64,8 @@ struct acpi_pc_config {
     uint8_t sci_irq;
     uint16_t pci_irq_mask; /* ISA IRQs PCI INTx may use: level, active high in the MADT */
     bool no_pci;           /* no \_SB.PCI0 in the DSDT (microvm) */
+    /* PCI0's 32-bit memory window (inclusive; none if end <= base): the top of low RAM up. */
+    uint32_t pci_mem_base, pci_mem_end;
     /*
      * virtio-mmio slots as LNRO0005 devices (base + i * size, GSI gsi + i),
      * as QEMU's microvm; at most ACPI_MAX_VIRTIO_MMIO (the Scope's two-byte

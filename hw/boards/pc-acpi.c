@@ -28,7 +28,10 @@ int pc_acpi_init(struct pc_board *b)
                                .ioapic_id = 0,
                                .pm_base = PC_PM_BASE,
                                .sci_irq = PC_SCI_IRQ,
-                               .pci_irq_mask = PC_PCI_IRQ_MASK};
+                               .pci_irq_mask = PC_PCI_IRQ_MASK,
+                               /* PCI memory: the hole between low RAM and the I/O APIC */
+                               .pci_mem_base = (uint32_t)b->below_4g,
+                               .pci_mem_end = (uint32_t)IOAPIC_DEFAULT_BASE - 1};
     struct acpi_tables t;
     int ret;
 
