@@ -120,7 +120,7 @@ else
             /usr/share/qemu/linuxboot_dma.bin "$mvmx_dir/"
         head -c 1048576 /dev/zero >"$mvmx_dir/disk.img"
         MVMX_SECS=900 MVMX_MEGS=1024 mvmx_appliance metal-vmx-linux \
-            "-M pc -accel vmx -m 512M -bios module:bios.bin -kernel module:vmlinuz -initrd module:initramfs.cpio.gz -append \"console=ttyS0 pci=noacpi\" -drive file=module:disk.img,if=virtio,format=raw,snapshot=on" \
+            "-M pc -accel vmx -m 512M -bios module:bios.bin -kernel module:vmlinuz -initrd module:initramfs.cpio.gz -append \"console=ttyS0\" -drive file=module:disk.img,if=virtio,format=raw,snapshot=on" \
             "$mvmx_dir/bios.bin" "$mvmx_dir/linuxboot_dma.bin" "$mvmx_dir/vmlinuz" \
             "$mvmx_dir/initramfs.cpio.gz" "$mvmx_dir/disk.img" >"$LOGS/metal-vmx-linux.log"
         r=0
