@@ -16,6 +16,14 @@
 
 #define E820_RAM 1
 #define E820_RESERVED 2
+/*
+ * 1: IRQ 0 is on I/O APIC pin 2 (pc_isa_irq_set). SeaBIOS reads it as
+ * "etc/irq0-override" for its MP table, which Linux follows when it takes
+ * no IRQ routing from ACPI (pci=noacpi, acpi=noirq): without it the table
+ * said pin 0 and check_timer() found no ticks there ("MP-BIOS bug: 8254
+ * timer not connected to IO-APIC"). QEMU sets it too.
+ */
+#define FW_CFG_IRQ0_OVERRIDE (FW_CFG_ARCH_LOCAL + 2)
 #define FW_CFG_E820_TABLE (FW_CFG_ARCH_LOCAL + 3)
 
 void pc_cmos_init(struct pc_board *b)
@@ -79,6 +87,7 @@ int pc_fw_cfg_init(struct pc_board *b)
         (ret = fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, (uint16_t)m->ncpus)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, 0)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_BOOT_DEVICE, 'c')) < 0 ||
+        (ret = fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1)) < 0 ||
         (ret = fw_cfg_add_file(fw, "etc/e820", e820, (uint32_t)(n * sizeof(e820[0])))) < 0 ||
         (ret = fw_cfg_add_file(fw, "etc/boot-fail-wait", &fail_wait, sizeof(fail_wait))) < 0 ||
         /* No display: SeaBIOS writes its screen to COM1, as one wants with -nographic. */

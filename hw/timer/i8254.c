@@ -97,10 +97,19 @@ static void pit_timer_cb(void *opaque)
     struct i8254 *s = opaque;
     struct pit_channel *c = &s->ch[0];
 
-    if (c->mode == 0)
+    if (c->mode == 0) {
         irq_raise(s->irq); /* stays high until the next count or mode */
-    else
-        irq_pulse(s->irq);
+    } else {
+        /*
+         * OUT rests high and drops for the last clock of the count (mode 2), the
+         * second half (3) or one clock at the end (4, 5): the rising edge the 8259 and
+         * I/O APIC see comes as it goes high again. Lower, then raise: a pulse the
+         * other way left the line low, and the first count after a mode write (OUT
+         * high) gave no edge at all, so a 250 Hz tick's first interrupt came 8 ms late.
+         */
+        irq_lower(s->irq);
+        irq_raise(s->irq);
+    }
     pit_ch0_arm(s);
 }
 

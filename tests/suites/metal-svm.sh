@@ -11,7 +11,7 @@ mkdir -p "$msvm_dir"
 msvm_cpu="-accel tcg -cpu qemu64,+svm,+npt -m 2G"
 cp /usr/share/seabios/bios.bin "$msvm_dir/bios.bin" 2>/dev/null
 cp "$msvm_guests"/*.bin "$msvm_guests/mb.elf32" "$msvm_guests/linux.bzimage" \
-    "$msvm_guests/bootdisk.img" "$msvm_dir/"
+    "$msvm_guests/bootdisk.img" "$msvm_guests/timerdisk.img" "$msvm_dir/"
 cp /usr/share/qemu/linuxboot_dma.bin "$msvm_dir/" 2>/dev/null
 head -c 3000 /dev/zero | tr '\0' 'i' >"$msvm_dir/linux-initrd.img"
 # The MMIO guest is built here (tests/guests/x86/Makefile is not ours to change).
@@ -80,6 +80,11 @@ else
     msvm_diff metal-svm-virtio-blk-boot "bios.bin,bootdisk.img" \
         "-M pc -accel svm -m 128M -drive file=module:bootdisk.img,format=raw,if=virtio,snapshot=on" \
         -- -drive file=bootdisk.img,format=raw,if=virtio,snapshot=on
+    # check_timer() as Linux does it (tests/guests/x86/timer.S): IRQ 0's pin in the MADT and in
+    # SeaBIOS's MP table agree, and the PIT ticks through it (the MP table said pin 0 before).
+    msvm_diff metal-svm-timer "bios.bin,timerdisk.img" \
+        "-M pc -accel svm -m 128M -drive file=module:timerdisk.img,format=raw,if=virtio,snapshot=on" \
+        -- -drive file=timerdisk.img,format=raw,if=virtio,snapshot=on
     # SeaBIOS alone runs to "No bootable device." (its serial console); Ctrl-A x quits.
     (cd "$msvm_dir" && python3 "$OLDPWD/tests/scripts/console.py" --timeout 120 \
         --log "$OLDPWD/$LOGS/metal-svm-seabios.log" "$OLDPWD/tests/boot/seabios-nodisk.steps" -- \

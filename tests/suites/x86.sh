@@ -118,6 +118,14 @@ if x86_kvm_usable; then
             x86_diff_guest acpi-tables 0 -snapshot \
             -drive file="$X86_GUESTS/acpidisk.img",format=raw,if=virtio
         result $? x86-seabios-acpi-tables-s5
+        # What Linux's check_timer() does: IRQ 0's I/O APIC pin as the MADT and as SeaBIOS's MP
+        # table name it (they must agree: Linux with pci=noacpi follows the MP table), the PIT
+        # at 250 Hz through it with the 8259s and LINT0 masked; 5 ticks within 1 s. QEMU TCG.
+        X86_QEMU_ACCEL="-accel tcg" \
+            X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
+            x86_diff_guest timer 33 -snapshot \
+            -drive file="$X86_GUESTS/timerdisk.img",format=raw,if=virtio
+        result $? x86-timer-irq0-ioapic-pin
     else
         echo "SKIP x86-linux-boot-protocol: needs packages seabios and qemu-system-data"
     fi
