@@ -80,6 +80,13 @@ else
         "-M pc -accel vmx -m 128M -bios module:bios.bin -kernel module:mb.elf32 -append \"hello world\" -initrd \"module:mb-mod1.txt arg1 arg2,module:mb-mod2.txt\"" \
         "$mvmx_dir/bios.bin,$mvmx_dir/mb.elf32,$mvmx_dir/mb-mod1.txt,$mvmx_dir/mb-mod2.txt" \
         -- -kernel mb.elf32 -append 'hello world' -initrd "mb-mod1.txt arg1 arg2,mb-mod2.txt"
+    # check_timer() as Linux does it (tests/guests/x86/timer.S): IRQ 0's pin in the MADT and in
+    # SeaBIOS's MP table agree, and the PIT ticks through it (the MP table said pin 0 before).
+    cp "$mvmx_guests/timerdisk.img" "$mvmx_dir/"
+    mvmx_diff metal-vmx-timer 33 \
+        "-M pc -accel vmx -m 128M -bios module:bios.bin -drive file=module:timerdisk.img,format=raw,if=virtio,snapshot=on" \
+        "$mvmx_dir/bios.bin,$mvmx_dir/timerdisk.img" \
+        -- -drive file=timerdisk.img,format=raw,if=virtio,snapshot=on
     # No -accel (auto, the default): a CPU with usable VT-x gets vmx and the console says so.
     mvmx_appliance metal-vmx-auto "-M pc -m 128M -bios module:modes.bin" "$mvmx_dir/modes.bin" |
         mvmx_normalize >"$LOGS/metal-vmx-auto.log"
