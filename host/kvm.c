@@ -354,6 +354,14 @@ static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
             st->pending = run->mmio.is_write ? KVM_PENDING_NONE : KVM_PENDING_MMIO_READ;
             return 0;
         case KVM_EXIT_HLT:
+            /*
+             * An interrupt that came up while the guest had IF=0 (window requested) is
+             * still waiting when it runs STI; HLT: KVM without its own APIC reports the
+             * HLT first. The pin will not rise again, so halting here would sleep until
+             * some other device event (forever, for a tickless guest): take it now.
+             */
+            if (x->intr_level && run->if_flag)
+                continue;
             st->in_hlt = true;
             ex->reason = VCPU_EXIT_HALT;
             return 0;

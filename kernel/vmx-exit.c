@@ -481,7 +481,7 @@ int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
         return 1;
     case EXIT_HLT:
         vmx_skip(s);
-        if (x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF))
+        if ((x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF)) || x->nmi_pending)
             return 1; /* an interrupt is already waiting: it ends the hlt at once */
         s->in_hlt = true;
         ex->reason = VCPU_EXIT_HALT;
