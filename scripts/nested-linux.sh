@@ -84,9 +84,11 @@ mount -t devtmpfs devtmpfs /dev
 for m in \$(cat /modules.list); do insmod /lib/modules/\$m || echo "insmod \$m failed"; done
 truncate -s 1M /tmp/disk.img
 echo "L1: starting baremu $MACHINE"
-/bin/baremu $ARGS -accel kvm -m 512M -kernel /vmlinuz -initrd /initramfs.cpio.gz \\
-    -append "${L2_APPEND:-console=ttyS0 lpj=4000000}" -nographic </dev/null 2>&1 | while IFS= read -r l; do echo "L2|\$l"; done
-echo "L1: baremu ended"
+( /bin/baremu $ARGS -accel kvm -m 512M -kernel /vmlinuz -initrd /initramfs.cpio.gz \\
+    -append "${L2_APPEND:-console=ttyS0 lpj=4000000}" -nographic </dev/null 2>&1
+    echo "L1-STATUS \$?" ) | while IFS= read -r l; do
+    case "\$l" in L1-STATUS*) echo "L1: baremu status \${l#L1-STATUS }" ;; *) echo "L2|\$l" ;; esac
+done
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
@@ -98,4 +100,4 @@ timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm
     -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$MACHINE.cpio.gz" \
     -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
-grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG"
+grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG" && grep -aq '^L1: baremu status 0' "$LOG"
