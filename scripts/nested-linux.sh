@@ -100,4 +100,5 @@ timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm
     -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$MACHINE.cpio.gz" \
     -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
-grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG" && grep -aq '^L1: baremu status 0' "$LOG"
+grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG" &&
+    grep -aq '^L1: baremu status 0' "$LOG"

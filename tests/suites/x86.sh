@@ -174,8 +174,8 @@ if [ "${X86_NESTED_LINUX:-1}" != 0 ] && command -v qemu-system-x86_64 >/dev/null
     fi
     xn_pids=()
     for m in pc microvm; do
-        NESTED_TIMEOUT=600 EMU="$EMU" bash scripts/nested-linux.sh $m "$LOGS/x86-nested-linux-$m.log" \
-            >"$LOGS/x86-nested-linux-$m.out" 2>&1 &
+        NESTED_TIMEOUT=600 EMU="$EMU" bash scripts/nested-linux.sh $m \
+            "$LOGS/x86-nested-linux-$m.log" >"$LOGS/x86-nested-linux-$m.out" 2>&1 &
         xn_pids+=($!)
     done
     # The script's status: 0 when L2 printed BAREMU-VDA-OK and BAREMU-POWEROFF and baremu
