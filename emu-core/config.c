@@ -367,6 +367,8 @@ static const struct opt_def opt_defs[] = {
     {"version", false, OPT_VERSION, "-version          version"},
 };
 
+const char *config_help_extra;
+
 void config_print_help(void)
 {
     printf("usage: baremu [options]\n\n"
@@ -374,6 +376,8 @@ void config_print_help(void)
     for (size_t i = 0; i < sizeof(opt_defs) / sizeof(opt_defs[0]); i++)
         if (opt_defs[i].help)
             printf("  %s\n", opt_defs[i].help);
+    if (config_help_extra)
+        printf("%s", config_help_extra);
     printf("\nWithout -serial or -nographic, QEMU would open a graphical console; baremu\n"
            "has none and behaves as with -nographic: serial0 on stdio, muxed with the\n"
            "console escapes (Ctrl-A h lists them, Ctrl-A x quits).\n");

@@ -103,8 +103,15 @@ struct emu_config {
 int config_parse(struct emu_config *cfg, int argc, char **argv, char *err, size_t errlen,
                  int *info_exit);
 
-/* Print the option summary (-help). */
+/* Print the option summary (-help), then config_help_extra if set. */
 void config_print_help(void);
+
+/*
+ * Option lines a platform adds to -help (the appliance's -net-appliance and
+ * metal.* options, which it takes off the command line before
+ * config_parse); NULL: none. Set before config_parse.
+ */
+extern const char *config_help_extra;
 
 /*
  * -object, as QEMU spells it; baremu has the "secret" type only:

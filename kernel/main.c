@@ -119,6 +119,11 @@ void kern_main(uint32_t magic, uint64_t info)
         kern_panic("the command line has an unbalanced quote: %s", kern_boot.cmdline);
     if (argc < 0)
         kern_panic("the command line is too long (%s)", strerror(-argc));
+    config_help_extra =
+        "The appliance's own options (first on the command line for metal.*):\n"
+        "  metal.timing      print the time of each start-up step\n"
+        "  -net-appliance ip=dhcp|off|A/N[,gw=G][,fallback=A/N][,dhcp-timeout=S]\n"
+        "                    the appliance's address (for QMP over TCP)\n";
     argc = kernel_options(argc, argv, &timing);
     argc = metal_net_options(argc, argv);
     if (argc < 2)

@@ -24,3 +24,12 @@ metal_net metal-net-qmp-no-secret no-secret
 metal_net metal-net-bad-option bad-option
 # Floods, garbage and silent clients: QMP still answers, the guest still runs.
 metal_net metal-net-hostile hostile
+# -help on the appliance lists its own options (taken off the command line before the
+# shared parser) beside the shared ones, then powers off.
+# shellcheck disable=SC2086
+timeout 60 qemu-system-x86_64 $metal_net_accel -nographic -no-reboot \
+    -kernel build/metal/baremu.elf -append "-help" </dev/null 2>&1 | tr -d '\r' \
+    >"$LOGS/metal-help.log"
+grep -q '^  -net-appliance ip=dhcp|off|A/N' "$LOGS/metal-help.log" &&
+    grep -q '^  metal.timing ' "$LOGS/metal-help.log" && grep -q '^  -qmp DEV ' "$LOGS/metal-help.log"
+result $? metal-help
