@@ -57,7 +57,11 @@ struct accel_ops {
     /*
      * Run until an exit. Must return no later than the host time
      * cpu->slice_end_ns (approximately, ~100 us) and promptly once
-     * cpu->exit_request is set. Returns 0 with *exit filled, or -errno
+     * cpu->exit_request is set. slice_end_ns can move earlier during the
+     * run: device code called from inside vcpu_run() (an access emulated
+     * without returning) may arm a timer that expires first, and the main
+     * loop then pulls slice_end_ns in; an accelerator that loops over
+     * exits must notice that (its host timer included). Returns 0 with *exit filled, or -errno
      * (treated as VCPU_EXIT_ERROR). The main loop keeps one exit struct per
      * vCPU: after an MMIO/PIO read it stores the data in it and passes the
      * same struct to the next vcpu_run(), which completes the access.

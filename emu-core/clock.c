@@ -17,6 +17,8 @@ void vclock_init(struct vclock *c)
     c->base_ns = 0;
     c->host_at = 0;
     c->head = NULL;
+    c->on_new_head = NULL;
+    c->on_new_head_opaque = NULL;
 }
 
 uint64_t vclock_ns(const struct vclock *c)
@@ -94,6 +96,8 @@ void timer_mod(struct timer *t, uint64_t expire_ns)
     t->next = *pp;
     *pp = t;
     t->armed = true;
+    if (pp == &t->clock->head && t->clock->on_new_head)
+        t->clock->on_new_head(t->clock->on_new_head_opaque, expire_ns);
 }
 
 void timer_del(struct timer *t)

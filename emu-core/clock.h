@@ -19,6 +19,14 @@ struct vclock {
     uint64_t base_ns;   /* virtual time when last started or set */
     uint64_t host_at;   /* host time at that moment (valid while running) */
     struct timer *head; /* armed timers, sorted by expiry */
+    /*
+     * Told when timer_mod() puts a timer at the head of the list, i.e. its
+     * expiry may be the new next deadline (possibly later than the old one,
+     * when the head itself was moved on). Lets the owner end a vCPU slice
+     * early for a timer armed while the vCPU runs. NULL: nobody listens.
+     */
+    void (*on_new_head)(void *opaque, uint64_t expire_ns);
+    void *on_new_head_opaque;
 };
 
 struct timer {
@@ -42,7 +50,7 @@ void vclock_set(struct vclock *c, uint64_t ns);
 uint64_t vclock_host_deadline(const struct vclock *c, uint64_t ns);
 
 void timer_init(struct timer *t, struct vclock *c, void (*cb)(void *opaque), void *opaque);
-/* Arm (or re-arm) to fire when virtual time reaches expire_ns. */
+/* Arm (or re-arm) to fire when virtual time reaches expire_ns; see on_new_head. */
 void timer_mod(struct timer *t, uint64_t expire_ns);
 void timer_del(struct timer *t);
 static inline bool timer_pending(const struct timer *t) { return t->armed; }

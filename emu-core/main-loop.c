@@ -98,6 +98,28 @@ static bool machine_has_request(const struct machine *m)
     return m->shutdown_request != SHUTDOWN_NONE || m->reset_request;
 }
 
+/* The vCPU inside vcpu_run(), or NULL. */
+static struct vcpu *running_vcpu;
+
+/*
+ * A timer armed while a vCPU runs (a guest's MMIO to its local APIC that the
+ * accelerator handles without leaving vcpu_run(), say) and now the earliest:
+ * the slice must end by its expiry, not at the end computed before it was
+ * armed. Accelerators that stay in vcpu_run() across exits watch
+ * slice_end_ns (accel.h).
+ */
+static void machine_timer_new_head(void *opaque, uint64_t expire_ns)
+{
+    struct machine *m = opaque;
+    struct vcpu *cpu = running_vcpu;
+
+    if (!cpu)
+        return;
+    uint64_t host = vclock_host_deadline(&m->clock, expire_ns);
+    if (host < cpu->slice_end_ns)
+        cpu->slice_end_ns = host;
+}
+
 /* Host time of the next timer expiry; UINT64_MAX when none is armed or the clock is stopped. */
 static uint64_t next_timer_host_ns(struct machine *m)
 {
@@ -112,6 +134,8 @@ int machine_run(struct machine *m)
 
     memset(exits, 0, sizeof(exits));
     current_machine = m;
+    m->clock.on_new_head = machine_timer_new_head;
+    m->clock.on_new_head_opaque = m;
     if (m->cfg->start_stopped) {
         /* -S: "prelaunch" until cont, as QEMU reports it. */
         m->state = RUN_STATE_PRELAUNCH;
@@ -140,7 +164,9 @@ int machine_run(struct machine *m)
                 uint64_t timer = next_timer_host_ns(m);
                 cpu->slice_end_ns = timer < end ? timer : end;
                 cpu->exit_request = 0;
+                running_vcpu = cpu;
                 int r = m->accel->vcpu_run(cpu, &exits[i]);
+                running_vcpu = NULL;
                 if (r < 0) {
                     exits[i].reason = VCPU_EXIT_ERROR;
                     exits[i].error = r;

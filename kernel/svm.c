@@ -298,6 +298,15 @@ static void svm_tpr_out(struct svm_vcpu *s)
         x->intc->set_cr8(x->intr_opaque, v);
 }
 
+/* The host timer at the slice's end (a physical interrupt exits the guest); returns that end. */
+static uint64_t svm_arm_slice(struct vcpu *cpu, uint64_t now)
+{
+    uint64_t end = cpu->slice_end_ns;
+
+    kern_time_arm(end > now + SVM_SLICE_MIN_NS ? end : now + SVM_SLICE_MIN_NS);
+    return end;
+}
+
 static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 {
     struct x86_cpu *x = x86_cpu_of(cpu);
@@ -312,8 +321,7 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
         }
         s->in_hlt = false;
     }
-    kern_time_arm(cpu->slice_end_ns > now + SVM_SLICE_MIN_NS ? cpu->slice_end_ns
-                                                             : now + SVM_SLICE_MIN_NS);
+    uint64_t armed_for = svm_arm_slice(cpu, now);
     for (;;) {
         svm_tpr_in(s);
         svm_inject(s);
@@ -326,10 +334,14 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
         int r = svm_handle_exit(s, ex);
         if (r <= 0)
             return r;
-        if (cpu->exit_request || kern_time_ns() >= cpu->slice_end_ns) {
+        now = kern_time_ns();
+        if (cpu->exit_request || now >= cpu->slice_end_ns) {
             ex->reason = VCPU_EXIT_KICKED;
             return 0;
         }
+        /* A timer armed by this exit (the APIC's, the PIT's...) ends the slice sooner. */
+        if (cpu->slice_end_ns != armed_for)
+            armed_for = svm_arm_slice(cpu, now);
     }
 }
 

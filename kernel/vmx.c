@@ -519,6 +519,15 @@ static int vmx_enter_once(struct vmx_vcpu *s)
     return 0;
 }
 
+/* The host timer at the slice's end (a physical interrupt exits the guest); returns that end. */
+static uint64_t vmx_arm_slice(struct vcpu *cpu, uint64_t now)
+{
+    uint64_t end = cpu->slice_end_ns;
+
+    kern_time_arm(end > now + VMX_SLICE_MIN_NS ? end : now + VMX_SLICE_MIN_NS);
+    return end;
+}
+
 static int vmx_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
 {
     struct x86_cpu *x = x86_cpu_of(cpu);
@@ -533,8 +542,7 @@ static int vmx_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
         }
         s->in_hlt = false;
     }
-    kern_time_arm(cpu->slice_end_ns > now + VMX_SLICE_MIN_NS ? cpu->slice_end_ns
-                                                             : now + VMX_SLICE_MIN_NS);
+    uint64_t armed_for = vmx_arm_slice(cpu, now);
     for (;;) {
         int r = vmx_enter_once(s);
         if (r == 0)
@@ -543,11 +551,15 @@ static int vmx_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
             kern_time_arm(UINT64_MAX);
             return r;
         }
-        if (cpu->exit_request || kern_time_ns() >= cpu->slice_end_ns) {
+        now = kern_time_ns();
+        if (cpu->exit_request || now >= cpu->slice_end_ns) {
             kern_time_arm(UINT64_MAX);
             ex->reason = VCPU_EXIT_KICKED;
             return 0;
         }
+        /* A timer armed by this exit (the APIC's, the PIT's...) ends the slice sooner. */
+        if (cpu->slice_end_ns != armed_for)
+            armed_for = vmx_arm_slice(cpu, now);
     }
 }
 

@@ -194,10 +194,63 @@ static void test_timer_callbacks_modify(void)
     CHECK(!timer_pending(&tp));
 }
 
+/* on_new_head: told of a timer that becomes the earliest, and only then. */
+static uint64_t heads[8];
+static int nheads;
+
+static void new_head(void *opaque, uint64_t expire_ns)
+{
+    CHECK(opaque == heads);
+    if (nheads < 8)
+        heads[nheads++] = expire_ns;
+}
+
+static void test_timer_new_head(void)
+{
+    struct vclock c;
+    struct timer t1, t2, t3;
+    struct tctx x1 = {.tag = '1', .self = &t1}, x2 = {.tag = '2', .self = &t2},
+                x3 = {.tag = '3', .self = &t3};
+    vclock_init(&c);
+    CHECK(c.on_new_head == NULL);
+    timer_init(&t1, &c, cb, &x1);
+    timer_init(&t2, &c, cb, &x2);
+    timer_init(&t3, &c, cb, &x3);
+    timer_mod(&t1, 100); /* no listener yet: nothing to call */
+    c.on_new_head = new_head;
+    c.on_new_head_opaque = heads;
+    nheads = 0;
+    timer_mod(&t2, 200); /* behind the head: not told */
+    CHECK_EQ(nheads, 0);
+    timer_mod(&t3, 50); /* the new earliest */
+    CHECK_EQ(nheads, 1);
+    CHECK_EQ(heads[0], 50);
+    timer_mod(&t2, 50); /* equal expiry goes behind: not told */
+    CHECK_EQ(nheads, 1);
+    timer_mod(&t3, 10); /* the head moved earlier */
+    CHECK_EQ(nheads, 2);
+    CHECK_EQ(heads[1], 10);
+    timer_mod(&t3, 20); /* still the head, later: told (the listener keeps its minimum) */
+    CHECK_EQ(nheads, 3);
+    CHECK_EQ(heads[2], 20);
+    timer_del(&t3);
+    timer_del(&t2);
+    CHECK_EQ(nheads, 3); /* deleting never calls */
+    CHECK_EQ(vclock_next_deadline(&c), 100);
+    /* A callback arming a timer at the head, while timers run, is told too. */
+    x1.arm = &t3;
+    x1.arm_at = 150;
+    vclock_set(&c, 100);
+    CHECK_EQ(vclock_run_timers(&c), 1);
+    CHECK_EQ(nheads, 4);
+    CHECK_EQ(heads[3], 150);
+}
+
 int main(void)
 {
     test_clock_runs_and_stops();
     test_timer_order();
+    test_timer_new_head();
     test_timer_callbacks_modify();
     return check_summary("clock");
 }

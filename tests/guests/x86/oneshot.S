@@ -1,0 +1,178 @@
+/*
+ * oneshot.S - the local APIC timer in one-shot mode, re-armed by its own
+ * interrupt handler, while the guest waits busily (no HLT, a port read of
+ * the ACPI PM timer only every few thousand PAUSEs), as a tickless kernel
+ * with high-resolution timers does between events. A timer armed inside a
+ * run slice must interrupt the guest on time: the hardware-assisted
+ * accelerators handle the APIC's MMIO without leaving their run loop, and
+ * used to deliver such an interrupt only at the end of the 10 ms slice,
+ * about 100 a second whatever the period.
+ *
+ * A PERIOD_US one-shot during WINDOW_MS of the PM timer (port 0x608 on
+ * baremu's -M pc, 3.579545 MHz, 24 bits) is due WINDOW_MS * 1000 / PERIOD_US
+ * times; at least two fifths of that must arrive (the handler's own exits take
+ * time, much of it in an emulator of an emulator), and never more (the
+ * timer cannot fire more often than its period). The count is printed only
+ * with -DVERBOSE: it varies from run to run. Status 33 on success.
+ */
+#include "guest.h"
+
+#define APIC 0xfee00000
+#define PM_TMR 0x608
+#define TICKS 0x600
+#define VEC 0x40
+#define PERIOD_US 2000
+#define WINDOW_MS 1000
+#define DUE (WINDOW_MS * 1000 / PERIOD_US)
+#define PM_WINDOW (3579545 * WINDOW_MS / 1000)
+#define RELOAD (PERIOD_US*1000/16) /* initial count at 62.5 MHz */
+
+/* 32-bit APIC register write through FS (unreal mode). */
+.macro APIC_WR reg, val
+    mov $(APIC + \reg), %edi
+    movl $\val, %eax
+    addr32 mov %eax, %fs:(%edi)
+.endm
+
+    RESET_VECTOR
+    .code16
+start16:
+    cli
+    xor %ax, %ax
+    mov %ax, %ss
+    mov %ax, %ds
+    mov %ax, %es
+    mov $0x7000, %sp
+    /* Every vector to "unexpected", then the timer's and the spurious one. */
+    xor %di, %di
+    mov $256, %cx
+1:  movw $(unexpected - BASE), (%di)
+    movw $0xf000, 2(%di)
+    add $4, %di
+    loop 1b
+    movw $(timer_isr - BASE), VEC * 4
+    movw $(spurious - BASE), 0xff * 4
+    movl $0, TICKS
+    mov $0xff, %al /* 8259s masked */
+    out %al, $0x21
+    out %al, $0xa1
+    /* Unreal mode: FS keeps a 4 GiB limit after returning to real mode. */
+    lgdtl %cs:(gdt_desc - BASE)
+    mov %cr0, %eax
+    or $1, %eax
+    mov %eax, %cr0
+    mov $0x10, %bx
+    mov %bx, %fs
+    and $~1, %eax
+    mov %eax, %cr0
+    xor %ax, %ax
+    mov %ax, %fs
+
+    APIC_WR 0xf0, 0x1ff   /* SVR: enabled, spurious vector 0xff */
+    APIC_WR 0x80, 0       /* TPR */
+    APIC_WR 0x350, 0x10000 /* LINT0 masked */
+    APIC_WR 0x3e0, 0x3    /* divide by 16: 62.5 MHz from the 1 GHz bus clock */
+    APIC_WR 0x320, VEC    /* LVT timer: one-shot */
+    mov $PM_TMR, %dx
+    in %dx, %eax
+    mov %eax, %ebx
+    APIC_WR 0x380, RELOAD
+    sti
+2:  mov $2000, %ecx
+3:  pause
+    addr32 loop 3b
+    in %dx, %eax
+    sub %ebx, %eax
+    and $0xffffff, %eax
+    cmp $PM_WINDOW, %eax
+    jb 2b
+    cli
+    APIC_WR 0x320, 0x10000 | VEC /* masked: no more */
+#ifdef VERBOSE
+    PUTS16 msg_count
+    mov TICKS, %eax
+    call putdec
+    PUTS16 msg_count2
+    mov $DUE, %eax
+    call putdec
+    PUTS16 msg_count3
+#endif
+    cmpl $(DUE * 2 / 5), TICKS
+    jb too_few
+    cmpl $(DUE + 1), TICKS
+    ja too_many
+    PUTS16 msg_ok
+    mov $0x10, %al /* status 33 */
+    out %al, $DEBUG_EXIT
+halt:
+    hlt
+    jmp halt
+too_few:
+    PUTS16 msg_few
+    jmp fail
+too_many:
+    PUTS16 msg_many
+fail:
+    PUTS16 msg_fail
+    mov $0x7f, %al
+    out %al, $DEBUG_EXIT
+    jmp halt
+
+timer_isr:
+    push %eax
+    push %edi
+    incl %ss:TICKS
+    APIC_WR 0xb0, 0 /* EOI */
+    APIC_WR 0x380, RELOAD
+    pop %edi
+    pop %eax
+    iret
+spurious:
+    iret
+unexpected:
+    PUTS16 msg_unexpected
+    jmp fail
+
+#ifdef VERBOSE
+/* eax in decimal on COM1. */
+putdec:
+    mov $10, %ecx
+    xor %bx, %bx
+1:  xor %edx, %edx
+    div %ecx
+    push %dx
+    inc %bx
+    test %eax, %eax
+    jnz 1b
+2:  pop %ax
+    add $'0', %al
+    mov $COM1, %dx
+    out %al, %dx
+    dec %bx
+    jnz 2b
+    ret
+#endif
+
+    GDT
+    PUTS_ROUTINES
+#define STR_(x) #x
+#define STR(x) STR_(x)
+msg_ok:
+    .ascii "oneshot: a " STR(PERIOD_US) " us one-shot APIC timer re-armed by its handler, "
+    .asciz "busy guest: on time\n"
+msg_few:
+    .asciz "oneshot: fewer than two fifths of the interrupts due arrived (late timers)\n"
+msg_many:
+    .asciz "oneshot: more interrupts than the period allows\n"
+msg_unexpected:
+    .asciz "oneshot: unexpected interrupt\n"
+msg_fail:
+    .asciz "FAILED\n"
+#ifdef VERBOSE
+msg_count:
+    .asciz "oneshot: "
+msg_count2:
+    .asciz " interrupts, "
+msg_count3:
+    .asciz " due\n"
+#endif
