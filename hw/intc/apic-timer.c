@@ -45,11 +45,22 @@ uint32_t apic_timer_current(struct apic *s)
     return elapsed >= s->initial_count ? 0 : s->initial_count - (uint32_t)elapsed;
 }
 
-/* Arm the host timer for the next zero crossing, if any is still to come and unmasked. */
-static void apic_timer_arm(struct apic *s)
+/*
+ * Arm the host timer for the next zero crossing, if any is still to come and
+ * unmasked, from the virtual time now. A crossing already due whose timer has
+ * not run yet (timers run between vCPU slices, so the guest can write a
+ * register first) happened before this change: it is delivered now, not
+ * dropped. Dropping it lost a tickless guest its tick for good: Linux arms
+ * the next event with a one-shot and waits for it.
+ */
+static void apic_timer_arm(struct apic *s, uint64_t now)
 {
-    uint64_t now = vclock_ns(s->clock), period = apic_timer_period_ns(s), next;
+    uint64_t period = apic_timer_period_ns(s), next;
 
+    if (timer_pending(&s->timer) && s->timer.expire_ns <= now) {
+        timer_del(&s->timer);
+        apic_local_deliver(s, APIC_LVT_TIMER);
+    }
     timer_del(&s->timer);
     if (!period || (s->lvt[APIC_LVT_TIMER] & APIC_LVT_MASKED))
         return;
@@ -71,15 +82,22 @@ void apic_timer_expired(void *opaque)
 
     apic_local_deliver(s, APIC_LVT_TIMER);
     if (apic_timer_periodic(s))
-        apic_timer_arm(s);
+        apic_timer_arm(s, vclock_ns(s->clock));
 }
 
-/* 11.5.4: writing the initial count starts a new count from it (0 stops the timer). */
+/*
+ * 11.5.4: writing the initial count starts a new count from it (0 stops the
+ * timer). Its crossing is always armed, from the same instant the count
+ * starts at: with a later reading of the clock a short count (Linux's
+ * one-shots go down to 1 us) could look over already and never fire.
+ */
 void apic_timer_set_initial(struct apic *s, uint32_t count)
 {
+    uint64_t now = vclock_ns(s->clock);
+
     s->initial_count = count;
-    s->count_start_ns = vclock_ns(s->clock);
-    apic_timer_arm(s);
+    s->count_start_ns = now;
+    apic_timer_arm(s, now);
 }
 
 /* A new divisor applies from now on: keep the current count where it is. */
@@ -93,16 +111,16 @@ void apic_timer_set_divide(struct apic *s, uint32_t v)
         uint64_t done = (uint64_t)(s->initial_count - cur) << apic_timer_shift(s);
         s->count_start_ns = now > done ? now - done : 0;
     }
-    apic_timer_arm(s);
+    apic_timer_arm(s, now);
 }
 
 void apic_timer_lvt_changed(struct apic *s, uint32_t old_lvt)
 {
     (void)old_lvt;
-    apic_timer_arm(s);
+    apic_timer_arm(s, vclock_ns(s->clock));
 }
 
 void apic_timer_restart(struct apic *s)
 {
-    apic_timer_arm(s);
+    apic_timer_arm(s, vclock_ns(s->clock));
 }
