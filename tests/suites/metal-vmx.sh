@@ -116,10 +116,12 @@ else
     result $? metal-vmx-hostile
 
     # Debian's kernel with the busybox initramfs of scripts/mk-initramfs.sh (opt-in,
-    # MVMX_LINUX=1: about 5 minutes of Bochs): the kernel boots to the init script, writes
+    # MVMX_LINUX=1: under 3 minutes of Bochs): the kernel boots to the init script, writes
     # and reads back a sector of the virtio-blk disk, lists /proc/cpuinfo and
     # /proc/interrupts and powers off (ACPI S5), as in metal-svm-linux. The local APIC
-    # timer must tick (LOC): Linux on Intel takes its clock from CPUID leaf 0x15.
+    # timer must tick (LOC): Linux on Intel takes its clock from CPUID leaf 0x15. Linux
+    # runs tickless on the APIC timer's one-shots here (acpi_pm its clocksource: Bochs
+    # costs it ticks and the TSC); a lost one-shot kept it from ever powering off.
     mvmx_linux=build/linux
     if [ "${MVMX_LINUX:-0}" != 1 ]; then
         echo "SKIP metal-vmx-linux: MVMX_LINUX=1 runs it (minutes in Bochs)"
