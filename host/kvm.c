@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -283,7 +284,8 @@ static void kvm_cr8_from_kvm(struct x86_cpu *x, struct kvm_vcpu_state *st)
         x->intc->set_cr8(x->intr_opaque, (uint8_t)(st->run->cr8 & 15));
 }
 
-static void kvm_arm_slice(uint64_t end_ns)
+/* Arm the slice timer for end_ns (at least KVM_SLICE_MIN_NS away); returns the time armed. */
+static uint64_t kvm_arm_slice(uint64_t end_ns)
 {
     struct itimerspec its = {0};
     uint64_t min = plat_clock_ns() + KVM_SLICE_MIN_NS;
@@ -293,6 +295,7 @@ static void kvm_arm_slice(uint64_t end_ns)
     its.it_value.tv_sec = end_ns / 1000000000ull;
     its.it_value.tv_nsec = end_ns % 1000000000ull;
     timer_settime(kvm.slice_timer, TIMER_ABSTIME, &its, NULL);
+    return end_ns;
 }
 
 static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
@@ -318,12 +321,21 @@ static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
         st->in_hlt = false;
     }
 
-    kvm_arm_slice(cpu->slice_end_ns);
+    uint64_t armed = kvm_arm_slice(cpu->slice_end_ns);
     for (;;) {
         kvm_inject(x, st);
         kvm_cr8_to_kvm(x, st);
-        run->immediate_exit = cpu->exit_request ? 1 : 0;
+        /*
+         * The slice timer's signal sets immediate_exit only once kvm_running is set; one
+         * that came before (the slice may be 50 us, less than this path takes when nested)
+         * is caught by the clock check after. Never clear the flag here: a signal between
+         * the two lines would be lost, and a guest spinning without exits (Linux's APIC
+         * calibration waits for the PIT's interrupts that way) would run on for good.
+         */
         kvm_running = run;
+        atomic_signal_fence(memory_order_seq_cst); /* the handler sees run before the check */
+        if (cpu->exit_request || plat_clock_ns() >= armed)
+            run->immediate_exit = 1;
         int r = ioctl(st->fd, KVM_RUN, 0);
         int err = errno;
         kvm_running = NULL;
