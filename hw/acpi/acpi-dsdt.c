@@ -65,18 +65,33 @@ static uint32_t res_dword_mem(uint8_t *p, uint8_t tflags, uint32_t min, uint32_t
     return 26;
 }
 
-/* 6.4.3.6 Extended Interrupt Descriptor: consumer, level, active high, shared; n IRQs. */
-static uint32_t res_irqs(uint8_t *p, const uint8_t *irq, int n)
+/* 6.4.3.4 32-Bit Fixed Memory Range Descriptor, read/write. */
+static uint32_t res_mem32_fixed(uint8_t *p, uint32_t base, uint32_t size)
+{
+    p[0] = 0x86;
+    p[1] = 9;
+    p[2] = 0;
+    p[3] = 0x01;
+    for (int j = 0; j < 4; j++) {
+        p[4 + j] = (uint8_t)(base >> (8 * j));
+        p[8 + j] = (uint8_t)(size >> (8 * j));
+    }
+    return 12;
+}
+
+/* 6.4.3.6 Extended Interrupt Descriptor, consumer, level, active high: n IRQs (GSIs). */
+#define RES_IRQ_EXCLUSIVE 0x01
+#define RES_IRQ_SHARED 0x09
+static uint32_t res_irqs(uint8_t *p, uint8_t flags, const uint32_t *irq, int n)
 {
     p[0] = 0x89;
     p[1] = (uint8_t)(2 + 4 * n);
     p[2] = 0;
-    p[3] = 0x09;
+    p[3] = flags;
     p[4] = (uint8_t)n;
-    for (int i = 0; i < n; i++) {
-        p[5 + 4 * i] = irq[i];
-        p[6 + 4 * i] = p[7 + 4 * i] = p[8 + 4 * i] = 0;
-    }
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < 4; j++)
+            p[5 + 4 * i + j] = (uint8_t)(irq[i] >> (8 * j));
     return 5 + 4 * (uint32_t)n;
 }
 
@@ -158,9 +173,9 @@ static void dsdt_iqst_iqcr(struct aml *a)
     aml_close(a);
 
     /* IQCR (PRQn): Interrupt {n}, or {0} if routing is off. */
-    static const uint8_t none = 0;
+    static const uint32_t none = 0;
     uint8_t r[16];
-    uint32_t n = res_irqs(r, &none, 1);
+    uint32_t n = res_irqs(r, RES_IRQ_SHARED, &none, 1);
     n += res_end(r + n);
     aml_method(a, "IQCR", 1, 1);
     aml_name_decl(a, "PRR0");
@@ -182,12 +197,12 @@ static void dsdt_iqst_iqcr(struct aml *a)
     aml_close(a);
 }
 
-static void dsdt_link(struct aml *a, int i, const uint8_t *irqs, int nirqs)
+static void dsdt_link(struct aml *a, int i, const uint32_t *irqs, int nirqs)
 {
     char name[5] = {'L', 'N', 'K', (char)('A' + i), 0};
     char prq[5] = {'P', 'R', 'Q', (char)('0' + i), 0};
     uint8_t r[64];
-    uint32_t n = res_irqs(r, irqs, nirqs);
+    uint32_t n = res_irqs(r, RES_IRQ_SHARED, irqs, nirqs);
 
     n += res_end(r + n);
     aml_device(a, name);
@@ -231,38 +246,32 @@ static void dsdt_link(struct aml *a, int i, const uint8_t *irqs, int nirqs)
 }
 
 /*
- * One virtio-mmio slot (virtio spec 1.2, 4.2.1: "LNRO0005"), 61 bytes:
- *   5b 82 3b "VRnn"                  Device (VRnn), PkgLength 59
- *   08 "_HID" 0d "LNRO0005" 00         Name (_HID, "LNRO0005")
- *   08 "_UID" 0a nn                    Name (_UID, nn)
- *   08 "_CRS" 11 1a 0a 17              Name (_CRS, Buffer (23) {
- *     86 09 00 01 <base> <0x200>         Memory32Fixed (ReadWrite, base, size)
- *     89 06 00 01 01 <gsi>               Interrupt (ResourceConsumer, Level, ActiveHigh,
- *                                                   Exclusive) { gsi }
- *     79 00                              EndTag })
+ * One virtio-mmio slot (virtio spec 1.2, 4.2.1), as QEMU's microvm names it:
+ *   Device (VRnn) {
+ *     Name (_HID, "LNRO0005")
+ *     Name (_UID, nn)
+ *     Name (_CRS, ResourceTemplate () {
+ *       Memory32Fixed (ReadWrite, base, size)
+ *       Interrupt (ResourceConsumer, Level, ActiveHigh, Exclusive) { gsi } })
+ *   }
  */
 static void dsdt_virtio_mmio(struct aml *a, int i, uint32_t base, uint32_t size, uint32_t gsi)
 {
-    static const uint8_t head[] = {0x5b, 0x82, 0x3b, 'V',  'R',  '0',  '0',  0x08, '_', 'H', 'I',
-                                   'D',  0x0d, 'L',  'N',  'R',  'O',  '0',  '0',  '0', '5', 0x00,
-                                   0x08, '_',  'U',  'I',  'D',  0x0a, 0x00, 0x08, '_', 'C', 'R',
-                                   'S',  0x11, 0x1a, 0x0a, 0x17, 0x86, 0x09, 0x00, 0x01};
-    static const uint8_t irq[] = {0x89, 0x06, 0x00, 0x01, 0x01};
-    uint8_t p[61];
+    char name[5] = {'V', 'R', (char)('0' + i / 10), (char)('0' + i % 10), 0};
+    uint8_t r[32];
+    uint32_t n = res_mem32_fixed(r, base, size);
 
-    memcpy(p, head, sizeof(head));
-    p[5] = (uint8_t)('0' + i / 10);
-    p[6] = (uint8_t)('0' + i % 10);
-    p[28] = (uint8_t)i;
-    for (int j = 0; j < 4; j++) {
-        p[42 + j] = (uint8_t)(base >> (8 * j));
-        p[46 + j] = (uint8_t)(size >> (8 * j));
-        p[55 + j] = (uint8_t)(gsi >> (8 * j));
-    }
-    memcpy(p + 50, irq, sizeof(irq));
-    p[59] = 0x79;
-    p[60] = 0x00;
-    aml_bytes(a, p, sizeof(p));
+    n += res_irqs(r + n, RES_IRQ_EXCLUSIVE, &gsi, 1);
+    n += res_end(r + n);
+    aml_device(a, name);
+    aml_name_decl(a, "_HID");
+    aml_string(a, "LNRO0005");
+    aml_name_decl(a, "_UID");
+    aml_byte(a, AML_BYTE_PREFIX); /* a Byte even for 0 and 1, as QEMU writes it */
+    aml_byte(a, (uint8_t)i);
+    aml_name_decl(a, "_CRS");
+    aml_buffer(a, r, n);
+    aml_close(a);
 }
 
 int acpi_build_dsdt_aml(struct acpi_blob *t, const struct acpi_pc_config *c)
@@ -284,11 +293,11 @@ int acpi_build_dsdt_aml(struct acpi_blob *t, const struct acpi_pc_config *c)
     }
     aml_scope(&a, "\\_SB_");
     if (!c->no_pci) {
-        uint8_t irqs[16];
+        uint32_t irqs[16];
         int nirqs = 0;
         for (int i = 0; i < 16; i++)
             if ((c->pci_irq_mask >> i & 1) && i != c->sci_irq)
-                irqs[nirqs++] = (uint8_t)i;
+                irqs[nirqs++] = (uint32_t)i;
         dsdt_pci0(&a, c);
         aml_open_ext(&a, AML_EXT_FIELD);
         aml_name(&a, "PCI0.ISA_.P40C");

@@ -122,6 +122,12 @@ void aml_eisaid(struct aml *a, const char *id)
     aml_byte(a, (uint8_t)v);
 }
 
+void aml_string(struct aml *a, const char *s)
+{
+    aml_byte(a, AML_STRING_PREFIX);
+    aml_bytes(a, s, (uint32_t)strlen(s) + 1);
+}
+
 static void aml_push(struct aml *a)
 {
     if (a->depth == AML_MAX_DEPTH) {

@@ -19,6 +19,8 @@
 #define AML_ZERO 0x00
 #define AML_ONE 0x01
 #define AML_NAME 0x08
+#define AML_BYTE_PREFIX 0x0a
+#define AML_STRING_PREFIX 0x0d
 #define AML_SCOPE 0x10
 #define AML_BUFFER 0x11
 #define AML_PACKAGE 0x12
@@ -56,6 +58,8 @@ void aml_name(struct aml *a, const char *path);
 void aml_int(struct aml *a, uint64_t v);
 /* EisaId ("PNP0A03"): the compressed DWord. */
 void aml_eisaid(struct aml *a, const char *id);
+/* A String constant ("LNRO0005"), NUL included. */
+void aml_string(struct aml *a, const char *s);
 
 /* op (one byte, or AML_EXT then ext) and a PkgLength to come at aml_close(). */
 void aml_open(struct aml *a, uint8_t op);
