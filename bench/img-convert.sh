@@ -39,7 +39,7 @@ run() { # prints seconds
     t1=$(date +%s.%N)
     echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 
 for dir in qcow2-raw raw-qcow2; do
     if [ $dir = qcow2-raw ]; then in=$SRC_QCOW2 inf=qcow2 outf=raw; else in=$SRC_RAW inf=raw outf=qcow2; fi

@@ -14,7 +14,7 @@ MODS=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.elf,/usr/lib/u-boot/qemu
 APPEND="metal.timing -M virt -m 128M -bios module:fw_jump.elf -kernel module:u-boot.bin"
 mkdir -p "$OUT"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 
 bench_accel() { # label qemu-accel-options...
     local label=$1 fw=() kern=() line i

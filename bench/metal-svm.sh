@@ -25,7 +25,7 @@ wall() { # guest
     [ "$rc" -eq 67 ] || { echo "bench-svm: $1 ended with QEMU status $rc (want 67)" >&2; exit 1; }
     echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 
 full=() empty=()
 for _ in $(seq "$RUNS"); do

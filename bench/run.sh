@@ -32,7 +32,7 @@ run_one() { # label command... ; prints seconds
     grep -a ' ticks=' <<<"$out" >>"$OUT/$label.ticks" || true
     echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 
 ARGS=(-M virt -m 128M -bios "$ELF" -nographic)
 : >"$OUT/baremu.times"

@@ -49,7 +49,7 @@ wall() { # want-status command... ; prints seconds, or fails on another status
     fi
     echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 ms() { echo "$1 * 1000 / 1" | bc; }
 report() { # label baremu-times qemu-times
     local b q

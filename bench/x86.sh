@@ -28,7 +28,7 @@ wall() { # command... ; prints seconds, checks the guest's exit status 33
     [ "$rc" -eq 33 ] || { echo "bench-x86: $* ended with status $rc" >&2; exit 1; }
     echo "$t1 - $t0" | bc
 }
-median() { sort -n | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+. bench/lib.sh # median
 
 for k in b-exits b-exits0 b-boot q-exits q-exits0 q-boot; do : >"$OUT/x86-$k.times"; done
 for _ in $(seq "$RUNS"); do
