@@ -56,12 +56,11 @@ uint32_t apic_timer_current(struct apic *s)
 static void apic_timer_arm(struct apic *s, uint64_t now)
 {
     uint64_t period = apic_timer_period_ns(s), next;
+    bool due = timer_pending(&s->timer) && s->timer.expire_ns <= now;
 
-    if (timer_pending(&s->timer) && s->timer.expire_ns <= now) {
-        timer_del(&s->timer);
-        apic_local_deliver(s, APIC_LVT_TIMER);
-    }
     timer_del(&s->timer);
+    if (due)
+        apic_local_deliver(s, APIC_LVT_TIMER);
     if (!period || (s->lvt[APIC_LVT_TIMER] & APIC_LVT_MASKED))
         return;
     next = s->count_start_ns + period;
