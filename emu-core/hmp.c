@@ -76,6 +76,12 @@ static void hmp_quit(struct monitor *mon, const char *a)
     hmp_simple(mon, "quit");
 }
 
+static void hmp_nmi(struct monitor *mon, const char *a)
+{
+    (void)a;
+    hmp_simple(mon, "inject-nmi");
+}
+
 static void info_status(struct monitor *mon)
 {
     struct json_value *r;
@@ -390,6 +396,7 @@ static const struct hmp_cmd hmp_cmds[] = {
     {"system_reset", "", "reset the system", hmp_system_reset},
     {"system_powerdown", "", "send system power down event", hmp_system_powerdown},
     {"quit|q", "", "quit the emulator", hmp_quit},
+    {"nmi", "", "inject an NMI", hmp_nmi},
     {"x", "/fmt addr", "virtual memory dump starting at 'addr'", hmp_x},
     {"xp", "/fmt addr", "physical memory dump starting at 'addr'", hmp_xp},
     {"dump-guest-memory", "[-p] filename [begin length]",

@@ -269,6 +269,11 @@ void machine_kick_all(struct machine *m)
     }
 }
 
+int machine_inject_nmi(struct machine *m)
+{
+    return m->type->nmi ? m->type->nmi(m) : -ENOTSUP;
+}
+
 void machine_request_shutdown(struct machine *m, enum shutdown_cause cause, int exit_status)
 {
     /* The first cause wins: a quit racing a guest poweroff keeps its status. */

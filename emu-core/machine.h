@@ -33,6 +33,15 @@ struct machine_type {
     int (*init)(struct machine *m);
     /* Board-level reset after devices and CPUs (reload boot info etc.). May be NULL. */
     void (*reset)(struct machine *m);
+    /*
+     * The monitor's inject-nmi (QEMU's NMIState interface): deliver an
+     * external NMI to the machine's CPUs as the hardware's NMI button
+     * would (on x86 through each CPU's LINT1, see x86_machine_nmi).
+     * Called from the main loop between vCPU slices. Returns 0 (even if
+     * the guest masked it), or -errno. NULL: the machine has no NMI, and
+     * inject-nmi fails as QEMU's does where no NMIState exists.
+     */
+    int (*nmi)(struct machine *m);
 };
 
 #define MACHINE_TYPE_REGISTER(t)                                                                   \
@@ -108,6 +117,11 @@ void machine_resume(struct machine *m);
 void machine_reset(struct machine *m);
 /* Make every vCPU leave vcpu_run() soon. */
 void machine_kick_all(struct machine *m);
+/*
+ * The machine type's nmi hook (inject-nmi, HMP nmi). Returns 0, -ENOTSUP
+ * when the type has none, or the hook's -errno.
+ */
+int machine_inject_nmi(struct machine *m);
 
 /*
  * Run-state changes, reported from this one place (machine_pause/resume and

@@ -188,6 +188,33 @@ static int qmp_quit(struct monitor *mon, const struct json_value *args, struct j
     return 0;
 }
 
+/*
+ * As QEMU's: an NMI for the machine (on x86 each CPU's LINT1, so a guest
+ * that masked it sees nothing and the command still succeeds); a machine
+ * without an NMI gives QERR_UNSUPPORTED's text, as QEMU 7.2 on riscv64 virt.
+ */
+static int qmp_inject_nmi(struct monitor *mon, const struct json_value *args,
+                          struct json_value **ret, struct monitor_error *err)
+{
+    struct machine *m = need_machine(err);
+    int r;
+
+    (void)mon, (void)args, (void)ret;
+    if (!m)
+        return -1;
+    r = machine_inject_nmi(m);
+    if (r == -ENOTSUP) {
+        monitor_error_set(err, QMP_ERR_GENERIC,
+                          "this feature or command is not currently supported");
+        return -1;
+    }
+    if (r < 0) {
+        monitor_error_set(err, QMP_ERR_GENERIC, "inject-nmi: %s", strerror(-r));
+        return -1;
+    }
+    return 0;
+}
+
 long (*monitor_thread_id)(void);
 
 static int qmp_query_cpus_fast(struct monitor *mon, const struct json_value *args,
@@ -401,6 +428,7 @@ const struct monitor_cmd monitor_builtin_cmds[] = {
     {"system_reset", NULL, qmp_system_reset},
     {"system_powerdown", NULL, qmp_system_powerdown},
     {"quit", NULL, qmp_quit},
+    {"inject-nmi", NULL, qmp_inject_nmi},
     {"query-cpus-fast", NULL, qmp_query_cpus_fast},
     {"query-chardev", NULL, qmp_query_chardev},
     {"human-monitor-command", hmc_args, qmp_human_monitor_command},

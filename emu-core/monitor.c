@@ -246,16 +246,18 @@ static void monitor_send_json(struct monitor *mon, const struct json_value *v)
     json_buf_free(&b);
 }
 
-/* {"error": {"class", "desc"}, "id"}; id is borrowed. */
+/* {"id", "error": {"class", "desc"}}: QEMU 7.2 puts the id first in errors; id is borrowed. */
 static void monitor_send_error(struct monitor *mon, const char *cls, const char *desc,
                                const struct json_value *id)
 {
     struct json_value *r = json_object(), *e = json_object();
 
-    if (r && e && json_object_set(e, "class", json_string(cls)) == 0 &&
-        json_object_set(e, "desc", json_string(desc)) == 0 && json_object_set(r, "error", e) == 0) {
+    if (r && e && (!id || json_object_set(r, "id", json_copy(id)) == 0) &&
+        json_object_set(e, "class", json_string(cls)) == 0 &&
+        json_object_set(e, "desc", json_string(desc)) == 0) {
+        int rc = json_object_set(r, "error", e); /* takes e, even when it fails */
         e = NULL;
-        if (!id || json_object_set(r, "id", json_copy(id)) == 0)
+        if (rc == 0)
             monitor_send_json(mon, r);
     }
     json_free(e);

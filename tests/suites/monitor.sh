@@ -284,3 +284,44 @@ mon_tmux >"$LOGS/monitor-tmux-ctrl-a-c.log" 2>&1
 result $? monitor-tmux-ctrl-a-c
 
 rm -rf "$MON_TMP"
+
+# inject-nmi and HMP nmi (through human-monitor-command) on riscv64 virt, which has no
+# NMI: QEMU 7.2's class and text (QERR_UNSUPPORTED), the same transcript from both; an
+# argument is refused as for any command that takes none; HMP help lists nmi.
+mon_nmi_transcript() { # emulator-command...
+    local d sock
+    d=$(mktemp -d /tmp/baremu-nmi.XXXXXX)
+    sock=$d/qmp.sock
+    timeout 30 "$@" -M virt -m 128M -S -display none -serial null \
+        -qmp "unix:$sock,server=on,wait=off" </dev/null >"$d/emu.log" 2>&1 &
+    local pid=$! i
+    for i in $(seq 50); do
+        [ -S "$sock" ] && break
+        sleep 0.1
+    done
+    printf '%s\n' '{"execute":"qmp_capabilities"}' '{"execute":"inject-nmi","id":1}' \
+        '{"execute":"human-monitor-command","arguments":{"command-line":"nmi"},"id":2}' \
+        '{"execute":"human-monitor-command","arguments":{"command-line":"help nmi"},"id":3}' \
+        '{"execute":"inject-nmi","arguments":{"cpu":0},"id":4}' '{"execute":"quit","id":5}' |
+        socat -t5 - "UNIX-CONNECT:$sock" 2>&1 | tr -d '\r' | grep '"id"'
+    wait "$pid" 2>/dev/null
+    rm -rf "$d"
+}
+MON_NMI_WANT=$LOGS/monitor-nmi-riscv.want
+mon_nmi_transcript "$EMU" -bios none >"$LOGS/monitor-nmi-riscv.out"
+cat >"$MON_NMI_WANT" <<'WANT'
+{"id": 1, "error": {"class": "GenericError", "desc": "this feature or command is not currently supported"}}
+{"return": "Error: this feature or command is not currently supported\r\n", "id": 2}
+{"return": "nmi  -- inject an NMI\r\n", "id": 3}
+{"id": 4, "error": {"class": "GenericError", "desc": "Parameter 'cpu' is unexpected"}}
+{"return": {}, "id": 5}
+WANT
+diff -u "$MON_NMI_WANT" "$LOGS/monitor-nmi-riscv.out" >"$LOGS/monitor-nmi-riscv.log" 2>&1
+r=$?
+if [ $r -eq 0 ] && command -v qemu-system-riscv64 >/dev/null; then
+    mon_nmi_transcript qemu-system-riscv64 -nodefaults -bios none >"$LOGS/monitor-nmi-riscv.qemu"
+    diff -u "$LOGS/monitor-nmi-riscv.qemu" "$LOGS/monitor-nmi-riscv.out" \
+        >>"$LOGS/monitor-nmi-riscv.log" || r=1
+fi
+cat "$LOGS/monitor-nmi-riscv.out" >>"$LOGS/monitor-nmi-riscv.log"
+result $r monitor-nmi-riscv-unsupported

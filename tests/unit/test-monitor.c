@@ -127,8 +127,10 @@ static void test_qmp(void)
     CHECK(out_is("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"Capabilities "
                  "negotiation is already complete, command ignored\"}}\r\n"));
     send_str(&c, "{\"execute\": \"nope\", \"id\": \"x\"}");
-    CHECK(out_is("{\"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command nope has "
-                 "not been found\"}, \"id\": \"x\"}\r\n"));
+    /* QEMU's QDict order: "id" before "error" (and after "return"). */
+    CHECK(out_is(
+        "{\"id\": \"x\", \"error\": {\"class\": \"CommandNotFound\", \"desc\": \"The command "
+        "nope has not been found\"}}\r\n"));
     send_str(&c, "{\"execute\": \"query-version\"}");
     CHECK(out_is("{\"return\": {\"qemu\": {\"micro\": 0, \"minor\": 1, \"major\": 0}, "
                  "\"package\": \"baremu-0.1.0\"}}\r\n"));
