@@ -185,3 +185,48 @@ if [ "${X86_NESTED_LINUX:-1}" != 0 ] && command -v qemu-system-x86_64 >/dev/null
     wait "${xn_pids[1]}"
     result $? x86-nested-linux-microvm
 fi
+
+# NMIs from the monitor (tests/guests/x86/nmi.S): QMP inject-nmi, and HMP nmi through
+# human-monitor-command, reach the waiting guest through LINT1; the second NMI it sends
+# itself is held while its handler runs and taken right after the IRET. QEMU (TCG) is the
+# reference: the same reply, exit status and serial output. Summary in $LOGS/NAME.out.
+x86_nmi() { # name driver-option-or-empty emulator-command...
+    local name=$1 opt=$2 sock r
+    shift 2
+    sock=$(mktemp -u /tmp/baremu-nmi.XXXXXX)
+    # shellcheck disable=SC2086
+    python3 tests/scripts/nmi-test.py --log "$LOGS/$name.serial" --qmp "unix:$sock" $opt \
+        --timeout 60 -- "$@" -qmp "unix:$sock,server=on,wait=off" >"$LOGS/$name.out" 2>&1
+    r=$?
+    rm -f "$sock"
+    tr -d '\r' <"$LOGS/$name.serial" | grep '^nmi: ' >>"$LOGS/$name.out"
+    return $r
+}
+x86_nmi_want() { # the reply line
+    echo "$1"
+    echo "exit 33"
+    printf 'nmi: %s\n' "LINT1 is NMI, waiting for an NMI" \
+        "handler entered (NMI 1), sending a second NMI to itself" \
+        "NMI 2 held while the handler runs" "handler entered (NMI 2)" \
+        "NMI 2 came right after the IRET"
+}
+x86_nmi_want '{"return": {}}' >"$LOGS/x86-nmi-qmp.want"
+x86_nmi_want '{"return": ""}' >"$LOGS/x86-nmi-hmp.want"
+for v in qmp hmp; do
+    opt=$([ $v = hmp ] && echo --hmp)
+    if command -v qemu-system-x86_64 >/dev/null; then
+        x86_nmi "x86-nmi-$v-qemu" "$opt" qemu-system-x86_64 -M pc -accel tcg -m 128M \
+            -nodefaults -display none -bios "$X86_GUESTS/nmi.bin" -serial stdio \
+            -device isa-debug-exit,iobase=0xf4,iosize=4 &&
+            diff -u "$LOGS/x86-nmi-$v.want" "$LOGS/x86-nmi-$v-qemu.out" >"$LOGS/x86-nmi-$v-qemu.log"
+        result $? "x86-nmi-$v-qemu"
+    fi
+    if x86_kvm_usable; then
+        x86_nmi "x86-nmi-$v" "$opt" "$EMU" -M pc -accel kvm -m 128M -bios "$X86_GUESTS/nmi.bin" \
+            -nographic &&
+            diff -u "$LOGS/x86-nmi-$v.want" "$LOGS/x86-nmi-$v.out" >"$LOGS/x86-nmi-$v.log"
+        result $? "x86-nmi-$v"
+    else
+        echo "SKIP x86-nmi-$v: /dev/kvm is missing or not accessible"
+    fi
+done
