@@ -90,6 +90,15 @@ struct vcpu {
     bool stopped; /* paused by the monitor */
 };
 
+/*
+ * The vCPU being run or whose exit the main loop is handling, NULL outside
+ * (device timers, host I/O): for per-CPU hardware reached at one address,
+ * like the x86 local APIC page, and for a vCPU that wakes another.
+ */
+struct vcpu *vcpu_current(void);
+/* Set by the main loop around each run; also for tests that drive per-CPU hardware. */
+void vcpu_set_current(struct vcpu *cpu);
+
 /* Registered accelerators, in order of preference for -accel auto. */
 const struct accel_ops *accel_find(const char *name);
 #define ACCEL_REGISTER(ops)                                                                        \

@@ -98,8 +98,18 @@ static bool machine_has_request(const struct machine *m)
     return m->shutdown_request != SHUTDOWN_NONE || m->reset_request;
 }
 
-/* The vCPU inside vcpu_run(), or NULL. */
+/* The vCPU inside vcpu_run() or whose exit is being handled, or NULL. */
 static struct vcpu *running_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+    return running_vcpu;
+}
+
+void vcpu_set_current(struct vcpu *cpu)
+{
+    running_vcpu = cpu;
+}
 
 /*
  * A timer armed while a vCPU runs (a guest's MMIO to its local APIC that the
@@ -166,12 +176,13 @@ int machine_run(struct machine *m)
                 cpu->exit_request = 0;
                 running_vcpu = cpu;
                 int r = m->accel->vcpu_run(cpu, &exits[i]);
-                running_vcpu = NULL;
                 if (r < 0) {
                     exits[i].reason = VCPU_EXIT_ERROR;
                     exits[i].error = r;
                 }
+                /* Still current: an access to per-CPU hardware (the local APIC) is this CPU's. */
                 machine_handle_exit(m, cpu, &exits[i]);
+                running_vcpu = NULL;
                 /* Timers due during a long slice of one vCPU must not wait for the others. */
                 vclock_run_timers(&m->clock);
                 ran = true;

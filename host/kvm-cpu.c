@@ -102,7 +102,12 @@ void kvm_vcpu_load_reset_state(struct vcpu *cpu)
     r.rip = 0xfff0;
     r.rdx = kvm_cpuid_signature();
 
-    if (x->boot.valid) {
+    if (x->start_vector >= 0) { /* an AP's STARTUP */
+        struct x86_seg cs;
+        x86_seg_sipi_cs(&cs, x->start_vector);
+        kvm_seg_from(&s.cs, &cs);
+        r.rip = 0;
+    } else if (x->boot.valid) {
         const struct x86_boot_state *b = &x->boot;
         kvm_seg_from(&s.cs, &b->cs);
         kvm_seg_from(&s.ds, &b->ds);

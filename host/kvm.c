@@ -312,6 +312,10 @@ static int kvm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     }
     st->pio_count = 0;
 
+    if (x86_cpu_mp_poll(cpu)) {
+        ex->reason = VCPU_EXIT_HALT; /* waiting for SIPI */
+        return 0;
+    }
     if (st->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
         if (!(x->intr_level && run->if_flag) && !x->nmi_pending) {

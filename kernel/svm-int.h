@@ -14,7 +14,7 @@
 #include "kernel/hv.h"
 #include "kernel/svm.h"
 
-#define SVM_MAX_CPUS 4
+#define SVM_MAX_CPUS 8
 
 struct svm_vcpu {
     uint8_t vmcb[4096] __attribute__((aligned(4096)));
@@ -25,6 +25,14 @@ struct svm_vcpu {
     struct hv_msrs msrs;
     bool in_hlt;
     uint8_t vtpr; /* the TPR (CR8) given to the guest at the last VMRUN */
+    /*
+     * NMI blocking, which AMD-V leaves to us (svm.c, svm_inject): from an
+     * injected NMI until its handler's IRET has run (nmi_iret: the IRET
+     * intercept saw it at nmi_iret_rip, not yet run); nmi_step: RFLAGS.TF is
+     * ours for one instruction, DR6 as it was before (nmi_step_dr6).
+     */
+    bool nmi_masked, nmi_iret, nmi_step;
+    uint64_t nmi_iret_rip, nmi_step_dr6;
     bool used;
     uint64_t exits; /* for bench/: exits handled since creation */
 };

@@ -127,6 +127,7 @@ static void svm_load_reset_state(struct svm_vcpu *s)
 {
     struct x86_cpu *x = x86_cpu_of(s->cpu);
     uint8_t *v = s->vmcb;
+    uint64_t pat = vmcb_get(v, VMCB_G_PAT);
     uint32_t r[4];
 
     memset(v + 0x400, 0, 4096 - 0x400);
@@ -150,11 +151,16 @@ static void svm_load_reset_state(struct svm_vcpu *s)
     vmcb_set(v, VMCB_RIP, 0xfff0);
     vmcb_set(v, VMCB_DR6, 0xffff0ff0);
     vmcb_set(v, VMCB_DR7, 0x400);
-    vmcb_set(v, VMCB_G_PAT, 0x0007040600070406ull);
+    vmcb_set(v, VMCB_G_PAT, x->init_reset ? pat : 0x0007040600070406ull);
     hv_cpuid(s->cpu->index, 1, 0, r);
     s->gpr[X86_RDX] = r[0];
 
-    if (x->boot.valid) {
+    if (x->start_vector >= 0) { /* an AP's STARTUP */
+        struct x86_seg cs;
+        x86_seg_sipi_cs(&cs, x->start_vector);
+        svm_seg_set(v, VMCB_CS, cs.selector, svm_attr(&cs), cs.limit, cs.base);
+        vmcb_set(v, VMCB_RIP, 0);
+    } else if (x->boot.valid) {
         const struct x86_boot_state *b = &x->boot;
         svm_seg_set(v, VMCB_CS, b->cs.selector, svm_attr(&b->cs), b->cs.limit, b->cs.base);
         for (unsigned off = VMCB_ES; off <= VMCB_GS; off += 16)
@@ -170,7 +176,8 @@ static void svm_load_reset_state(struct svm_vcpu *s)
         s->gpr[X86_RSI] = b->rsi;
         s->gpr[X86_RDX] = 0;
     }
-    hv_msrs_reset(&s->msrs, s->cpu->index == 0);
+    if (!x->init_reset)
+        hv_msrs_reset(&s->msrs, s->cpu->index == 0);
     s->in_hlt = false;
 }
 
@@ -188,7 +195,8 @@ static void svm_setup_control(struct svm_vcpu *s)
                    ICPT2_SKINIT | ICPT2_MONITOR | ICPT2_MWAIT | ICPT2_XSETBV);
     vmcb_set(v, VMCB_IOPM_PA, (uint64_t)(uintptr_t)svm_iopm);
     vmcb_set(v, VMCB_MSRPM_PA, (uint64_t)(uintptr_t)svm_msrpm);
-    vmcb_set32(v, VMCB_ASID, 1);
+    /* One ASID per vCPU: their TLB entries must not mix (TLB_CONTROL 1 flushes all ASIDs). */
+    vmcb_set32(v, VMCB_ASID, (uint32_t)s->cpu->index + 1);
     vmcb_set(v, VMCB_VINTR, VINTR_MASKING);
     vmcb_set(v, VMCB_NP_ENABLE, 1);
     vmcb_set(v, VMCB_NCR3, svm_npt_root());
@@ -313,6 +321,10 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     struct svm_vcpu *s = x->accel_state;
     uint64_t now = kern_time_ns();
 
+    if (x86_cpu_mp_poll(cpu)) {
+        ex->reason = VCPU_EXIT_HALT; /* waiting for SIPI */
+        return 0;
+    }
     if (s->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
         if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) && !x->nmi_pending) {

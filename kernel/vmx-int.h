@@ -20,7 +20,7 @@
 #include "kernel/hv.h"
 #include "kernel/vmx.h"
 
-#define VMX_MAX_CPUS 4
+#define VMX_MAX_CPUS 8
 #define VMX_MAX_WRITES 128
 
 /* The fields read on every exit (index into vmx_vcpu.rd). */

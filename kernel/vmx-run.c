@@ -25,6 +25,8 @@
 
 static uint8_t vmx_host_fpu[512] __attribute__((aligned(16)));
 static bool vmx_is_on;
+/* The current VMCS: each vCPU has its own, made current (VMPTRLD) when it runs. */
+static uint64_t vmx_current_vmcs;
 
 struct vmx_dtr {
     uint16_t limit;
@@ -237,6 +239,14 @@ static int vmx_run(struct vmx_call *c)
     uint16_t ds, es;
     uint8_t fail = 0;
 
+    /* Another vCPU's VMCS may be current: VMPTRLD keeps each one's launch state (SDM 24.1). */
+    if (c->vmcs_pa != vmx_current_vmcs) {
+        if (vmx_ptr_op_load(c->vmcs_pa) < 0) {
+            c->insn_error = (uint32_t)vmx_read(VMCS_INSN_ERROR);
+            return -EIO;
+        }
+        vmx_current_vmcs = c->vmcs_pa;
+    }
     for (uint32_t i = 0; i < c->nwrites; i++) {
         if (vmx_write(c->writes[i].enc, c->writes[i].val) < 0) {
             c->exit_reason = c->writes[i].enc; /* which field, for the report */
@@ -314,6 +324,7 @@ uint64_t kern_vmx_call(uint64_t arg)
         r = vmx_ptr_op_clear(c->vmcs_pa);
         if (!r)
             r = vmx_ptr_op_load(c->vmcs_pa);
+        vmx_current_vmcs = r ? 0 : c->vmcs_pa;
         if (r)
             c->insn_error = (uint32_t)vmx_read(VMCS_INSN_ERROR);
         c->launched = 0;

@@ -350,7 +350,12 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
     hv_cpuid(s->cpu->index, 1, 0, r);
     s->gpr[X86_RDX] = r[0];
 
-    if (x->boot.valid) {
+    if (x->start_vector >= 0) { /* an AP's STARTUP */
+        struct x86_seg cs;
+        x86_seg_sipi_cs(&cs, x->start_vector);
+        vmx_seg(s, X86_CS, cs.selector, cs.base, cs.limit, vmx_ar(&cs));
+        vmx_set(s, VMCS_GUEST_RIP, 0);
+    } else if (x->boot.valid) {
         const struct x86_boot_state *b = &x->boot;
         for (int i = 0; i < 6; i++)
             vmx_seg(s, i, b->ds.selector, b->ds.base, b->ds.limit, vmx_ar(&b->ds));
@@ -369,9 +374,11 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
     vmx_set(s, VMCS_GUEST_CR0, vmx_cr0_real(cr0));
     vmx_set(s, VMCS_CR0_SHADOW, cr0);
     s->call.guest_cr2 = 0;
-    s->pat = 0x0007040600070406ull;
     s->cr8 = 0;
-    hv_msrs_reset(&s->msrs, s->cpu->index == 0);
+    if (!x->init_reset) {
+        s->pat = 0x0007040600070406ull;
+        hv_msrs_reset(&s->msrs, s->cpu->index == 0);
+    }
     s->in_hlt = false;
 }
 
@@ -399,11 +406,6 @@ static int vmx_vcpu_create(struct vcpu *cpu)
     struct x86_cpu *x = x86_cpu_of(cpu);
     struct vmx_vcpu *s = NULL;
 
-    /* One VMCS is current at a time, and the main loop runs one vCPU at a time: one is enough. */
-    if (cpu->index > 0) {
-        error_report("vmx: only one vCPU for now");
-        return -ENOTSUP;
-    }
     for (int i = 0; i < VMX_MAX_CPUS && !s; i++)
         if (!vmx_cpus[i].used)
             s = &vmx_cpus[i];
@@ -534,9 +536,14 @@ static int vmx_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     struct vmx_vcpu *s = x->accel_state;
     uint64_t now = kern_time_ns();
 
+    if (x86_cpu_mp_poll(cpu)) {
+        ex->reason = VCPU_EXIT_HALT; /* waiting for SIPI */
+        return 0;
+    }
     if (s->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1) or an NMI; else it stays halted. */
-        if (!(x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF)) && !x->nmi_pending) {
+        if (!(x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF)) &&
+            !(x->nmi_pending && !(s->rd[RD_INTERRUPTIBILITY] & INTERRUPTIBILITY_NMI))) {
             ex->reason = VCPU_EXIT_HALT;
             return 0;
         }

@@ -135,7 +135,9 @@
 /* ---- controls ---- */
 #define PIN_EXT_INT_EXIT (1u << 0)
 #define PIN_NMI_EXIT (1u << 3)
+#define PIN_VIRTUAL_NMI (1u << 5) /* needs NMI exiting (SDM 26.2.1.1) */
 #define PROC_INTR_WINDOW (1u << 2)
+#define PROC_NMI_WINDOW (1u << 22) /* needs virtual NMIs */
 #define PROC_HLT_EXIT (1u << 7)
 #define PROC_MWAIT_EXIT (1u << 10)
 #define PROC_CR3_LOAD_EXIT (1u << 15)
@@ -171,6 +173,13 @@
 #define INTERRUPTIBILITY_STI (1u << 0)
 #define INTERRUPTIBILITY_MOVSS (1u << 1)
 #define INTERRUPTIBILITY_NMI (1u << 3)
+
+/*
+ * Bit 12 of the exit interruption information and of an EPT violation's
+ * qualification (SDM 28.2.3): the exit came while an IRET that ended
+ * virtual-NMI blocking ran, so the blocking must be set again for its retry.
+ */
+#define EXIT_NMI_UNBLOCKED_BY_IRET (1u << 12)
 
 /* ---- exit reasons ---- */
 #define EXIT_EXC_NMI 0
@@ -209,7 +218,7 @@
 enum vmx_call_op {
     VMX_CALL_ON,   /* VMXON with the region at vmxon_pa (CR0/CR4 fixed bits applied first) */
     VMX_CALL_LOAD, /* VMCLEAR and VMPTRLD vmcs_pa: a fresh VMCS, not launched */
-    VMX_CALL_RUN,  /* VMWRITE writes[], enter the guest, VMREAD reads[] on exit */
+    VMX_CALL_RUN,  /* VMPTRLD vmcs_pa if not current, VMWRITE writes[], enter, VMREAD reads[] */
 };
 
 struct vmx_field {
@@ -227,7 +236,7 @@ struct vmx_call {
     uint32_t insn_error;  /* out */
     uint32_t exit_reason; /* out (RUN) */
     uint64_t vmxon_pa;    /* ON */
-    uint64_t vmcs_pa;     /* LOAD */
+    uint64_t vmcs_pa;     /* LOAD, RUN */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1; /* ON */
     uint64_t feature_control;                                /* out (ON): as found */
     /* RUN: */

@@ -276,10 +276,11 @@ static const struct machine_type microvm_machine = {
     .name = "microvm",
     .desc = "microvm (no PCI, no firmware: -kernel entered directly, virtio-mmio)",
     .default_ram = 128ull << 20,
-    .max_cpus = 1,
+    .max_cpus = APIC_BUS_MAX,
     .default_accel = "kvm",
     .default_nic = "virtio-net-device",
     .init = mvm_init,
     .reset = mvm_reset,
+    .nmi = x86_machine_nmi,
 };
 MACHINE_TYPE_REGISTER(microvm_machine);

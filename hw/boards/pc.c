@@ -31,7 +31,7 @@
 #include "hw/rtc/mc146818.h"
 #include "targets/x86/x86.h"
 
-#define PC_MAX_CPUS 1 /* no INIT/SIPI in the APIC model yet: one CPU */
+#define PC_MAX_CPUS APIC_BUS_MAX /* one local APIC each, on one APIC bus */
 #define PC_BIOS_MAX (16ull << 20)
 
 static int pc_check_machine_opts(const struct emu_config *cfg)
@@ -177,31 +177,69 @@ static void pc_isa_irq_set(void *opaque, int n, int level)
     irq_set(ioapic_irq(b->ioapic, n == 0 ? 2 : n), level);
 }
 
-/* The interrupt controllers: local APIC on the CPU, the 8259 pair on its LINT0, the I/O APIC. */
+/* The 8259's INTR goes to every CPU's LINT0, as on PCs (APs keep theirs masked). */
+static void pc_pic_intr_set(void *opaque, int n, int level)
+{
+    struct pc_board *b = opaque;
+
+    (void)n;
+    for (int i = 0; i < b->m->ncpus; i++)
+        irq_set(apic_lint(b->apics[i], 0), level);
+}
+
+/* CPU i's local APIC (ID i, the BSP's for i = 0) on the board's APIC bus. */
+static int pc_create_apic(struct pc_board *b, int i)
+{
+    struct machine *m = b->m;
+    char id[16];
+    struct device *a;
+    int ret;
+
+    snprintf(id, sizeof(id), i ? "apic%d" : "apic", i);
+    if (!(a = b->apics[i] = pc_new_device(m, &apic_type, id)))
+        return -ENOMEM;
+    device_prop_set_link(a, "cpu", m->cpus[i]);
+    device_prop_set_link(a, "clock", &m->clock);
+    device_prop_set_link(a, "sysmem", &m->sysmem);
+    device_prop_set_u64(a, "id", (uint64_t)i);
+    device_prop_set_u64(a, "bsp", i == 0);
+    /* On the bus before realize: the bus window serves its page, none is mapped twice. */
+    if ((ret = apic_bus_add(&b->apic_bus, a)) < 0 || (ret = pc_realize(a)) < 0)
+        return ret;
+    x86_cpu_set_intc(m->cpus[i], &apic_intc_ops, a);
+    apic_set_extint(a, pic_intack, b->pic);
+    apic_set_eoi_hook(a, ioapic_eoi, b->ioapic);
+    return 0;
+}
+
+/* The interrupt controllers: a local APIC per CPU, the 8259 pair on their LINT0, the I/O APIC. */
 int pc_create_intc(struct pc_board *b)
 {
     struct machine *m = b->m;
     int ret;
 
-    b->apic = pc_new_device(m, &apic_type, "apic");
+    if (m->ncpus > APIC_BUS_MAX) {
+        error_report("pc: at most %d CPUs", APIC_BUS_MAX);
+        return -EINVAL;
+    }
+    apic_bus_init(&b->apic_bus);
     b->ioapic = pc_new_device(m, &ioapic_type, "ioapic");
     b->pic = pc_new_device(m, &i8259_type, "pic");
-    if (!b->apic || !b->ioapic || !b->pic)
+    if (!b->ioapic || !b->pic)
         return -ENOMEM;
-    device_prop_set_link(b->apic, "cpu", m->cpus[0]);
-    device_prop_set_link(b->apic, "clock", &m->clock);
-    device_prop_set_link(b->apic, "sysmem", &m->sysmem);
-    device_prop_set_link(b->pic, "intr", apic_lint(b->apic, 0));
-    if ((ret = pc_realize(b->apic)) < 0 || (ret = pc_realize(b->ioapic)) < 0 ||
-        (ret = pc_realize(b->pic)) < 0)
+    irq_init_lines(&b->pic_intr, 1, pc_pic_intr_set, b);
+    device_prop_set_link(b->pic, "intr", &b->pic_intr);
+    for (int i = 0; i < m->ncpus; i++) {
+        if ((ret = pc_create_apic(b, i)) < 0)
+            return ret;
+    }
+    if ((ret = pc_realize(b->ioapic)) < 0 || (ret = pc_realize(b->pic)) < 0)
         return ret;
-    x86_cpu_set_intc(m->cpus[0], &apic_intc_ops, b->apic);
-    apic_set_extint(b->apic, pic_intack, b->pic);
-    apic_set_eoi_hook(b->apic, ioapic_eoi, b->ioapic);
-    if ((ret = ioapic_add_apic(b->ioapic, b->apic)) < 0)
-        return ret;
+    ioapic_set_bus(b->ioapic, &b->apic_bus);
     irq_init_lines(b->isa_irq, 16, pc_isa_irq_set, b);
-    if ((ret = pc_map(&m->sysmem, IOAPIC_DEFAULT_BASE, ioapic_mmio(b->ioapic), 0)) < 0 ||
+    /* Below the APICs' own pages (priority 2), which only a moved APIC maps. */
+    if ((ret = pc_map(&m->sysmem, APIC_DEFAULT_BASE, &b->apic_bus.mmio, 1)) < 0 ||
+        (ret = pc_map(&m->sysmem, IOAPIC_DEFAULT_BASE, ioapic_mmio(b->ioapic), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0x20, pic_io(b->pic, 0), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0xa0, pic_io(b->pic, 1), 0)) < 0)
         return ret;
@@ -396,5 +434,6 @@ static const struct machine_type pc_machine = {
     .default_nic = "virtio-net-pci", /* QEMU: e1000, not modelled here */
     .init = pc_init,
     .reset = pc_reset,
+    .nmi = x86_machine_nmi,
 };
 MACHINE_TYPE_REGISTER(pc_machine);

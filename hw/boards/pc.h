@@ -11,6 +11,7 @@
 #include "emu-core/irq.h"
 #include "emu-core/machine.h"
 #include "emu-core/memory.h"
+#include "hw/intc/apic.h"
 
 #define PC_BELOW_4G_MAX 0xc0000000ull /* RAM above this moves above 4 GiB */
 #define PC_HIGH_RAM_BASE 0x100000000ull
@@ -41,7 +42,9 @@ struct pc_board {
     int nblobs;
     uint8_t *mb_info; /* the Multiboot information area, 0x9000-0xffff */
     struct device *pic, *pit, *cmos, *kbd, *port61, *pci, *fw_cfg;
-    struct device *apic, *ioapic, *pm;
+    struct device *apics[APIC_BUS_MAX], *ioapic, *pm;
+    struct apic_bus apic_bus;  /* the local APICs; its window at 0xfee00000 */
+    struct irq_line pic_intr; /* the 8259's INTR, to every LINT0 */
     /* ISA IRQ lines as devices see them: each goes to the PIC and the I/O APIC. */
     struct irq_line isa_irq[16];
 };

@@ -19,6 +19,12 @@ void apic_local_deliver(struct apic *s, enum apic_lvt which);
 int apic_reg_read(struct apic *s, unsigned reg, uint32_t *val);
 int apic_reg_write(struct apic *s, unsigned reg, uint32_t v);
 
+/* Map or unmap the APIC's own xAPIC page as IA32_APIC_BASE and the bus say. */
+void apic_remap(struct apic *s);
+/* The xAPIC page's accessors (also reached through the bus window, apic-bus.c). */
+uint64_t apic_mmio_read(void *opaque, uint64_t off, unsigned size);
+void apic_mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size);
+
 /* apic-timer.c */
 void apic_timer_expired(void *opaque);
 void apic_timer_set_initial(struct apic *s, uint32_t count);

@@ -54,6 +54,8 @@ static int vec_highest(const uint32_t *r)
     return -1;
 }
 
+static void apic_reset_regs(struct apic *s);
+
 static bool apic_hw_enabled(const struct apic *s)
 {
     return s->base_msr & APIC_BASE_EN;
@@ -148,8 +150,17 @@ void apic_deliver(struct device *dev, int dm, int vector, bool level)
         /* The PIC supplies the vector; our INTR follows its output through LINT0's level. */
         apic_update(s);
         break;
+    case APIC_DM_INIT:
+        /* 11.4.7.3: as RESET, but the APIC ID and IA32_APIC_BASE stay. */
+        apic_reset_regs(s);
+        apic_update(s);
+        x86_cpu_init_ipi(s->cpu);
+        break;
+    case APIC_DM_STARTUP:
+        x86_cpu_sipi(s->cpu, vector);
+        break;
     default:
-        log_unimp("apic %u: delivery mode %d (SMI/INIT/SIPI) not modelled", s->id, dm);
+        log_unimp("apic %u: delivery mode %d (SMI) not modelled", s->id, dm);
         break;
     }
 }
@@ -199,35 +210,62 @@ bool apic_match_dest(struct device *dev, uint32_t dest, bool logical)
     return (dest >> 4) == (s->ldr >> 28) && (dest & (s->ldr >> 24) & 0xf); /* cluster */
 }
 
-/* 11.6.1: an IPI through the ICR. With one CPU only messages to ourselves arrive anywhere. */
+/* ICR bits (11.6.1) beyond vector and delivery mode. */
+#define ICR_DEST_LOGICAL (1u << 11)
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_TRIGGER_LEVEL (1u << 15)
+
+/* Whether an IPI with destination shorthand sh (11.6.1) and dest goes to t. */
+static bool apic_ipi_target(struct apic *s, struct apic *t, unsigned sh, uint32_t dest,
+                            bool logical)
+{
+    switch (sh) {
+    case 0:
+        return apic_match_dest(&t->dev, dest, logical);
+    case 1:
+        return t == s;
+    case 2:
+        return true;
+    default:
+        return t != s;
+    }
+}
+
+/* 11.6.1: an IPI through the ICR, to the APICs on our bus (or only ourselves without one). */
 static void apic_send_ipi(struct apic *s, uint32_t lo, uint32_t dest)
 {
     int dm = lo >> 8 & 7, vector = lo & 0xff;
-    bool self;
+    unsigned sh = lo >> 18 & 3;
+    bool logical = lo & ICR_DEST_LOGICAL, level = lo & ICR_TRIGGER_LEVEL;
+    struct apic *only[1] = {s};
+    struct apic **apics = s->bus ? s->bus->apics : only;
+    int n = s->bus ? s->bus->n : 1;
 
-    switch (lo >> 18 & 3) {
-    case 0:
-        self = apic_match_dest(&s->dev, dest, lo & (1u << 11));
-        break;
-    case 1:
-    case 2:
-        self = true;
-        break;
-    default:
-        self = false; /* all excluding self: nobody else here */
-        break;
-    }
     if ((dm == APIC_DM_FIXED || dm == APIC_DM_LOWPRI) && vector < 16) {
         apic_error(s, ESR_SEND_ILLEGAL_VECTOR);
         return;
     }
-    if (!self)
+    /* INIT level de-assert only synchronises arbitration IDs on the old APIC bus: nothing. */
+    if (dm == APIC_DM_INIT && level && !(lo & ICR_LEVEL_ASSERT))
         return;
-    if (dm == APIC_DM_INIT || dm == APIC_DM_STARTUP || dm == APIC_DM_EXTINT) {
-        log_unimp("apic %u: IPI with delivery mode %d to itself", s->id, dm);
+    if (dm == APIC_DM_EXTINT || dm == APIC_DM_SMI || dm == 3) {
+        log_unimp("apic %u: IPI with delivery mode %d", s->id, dm);
         return;
     }
-    apic_deliver(&s->dev, dm, vector, false);
+    for (int i = 0; i < n; i++) {
+        struct apic *t = apics[i];
+        if (!apic_ipi_target(s, t, sh, dest, logical))
+            continue;
+        apic_deliver(&t->dev, dm, vector, dm == APIC_DM_FIXED && level);
+        /*
+         * Another CPU got work; ours is likely to wait for its answer, and the
+         * vCPUs share one thread: end this slice so that CPU runs soon.
+         */
+        if (t != s)
+            s->cpu->exit_request = 1;
+        if (dm == APIC_DM_LOWPRI)
+            break;
+    }
 }
 
 /* 11.8.5: EOI retires the highest in-service vector; level ones go to the I/O APIC. */
@@ -452,7 +490,7 @@ int apic_reg_write(struct apic *s, unsigned reg, uint32_t v)
 }
 
 /* The xAPIC page: 32-bit registers on 16-byte boundaries (11.4.1); others are errors. */
-static uint64_t apic_mmio_read(void *opaque, uint64_t off, unsigned size)
+uint64_t apic_mmio_read(void *opaque, uint64_t off, unsigned size)
 {
     struct apic *s = opaque;
     uint32_t v;
@@ -467,7 +505,7 @@ static uint64_t apic_mmio_read(void *opaque, uint64_t off, unsigned size)
     return (v >> 8 * (off & 3)) & ((1ull << (8 * size)) - 1) & 0xffffffffu;
 }
 
-static void apic_mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
+void apic_mmio_write(void *opaque, uint64_t off, uint64_t val, unsigned size)
 {
     struct apic *s = opaque;
 
@@ -484,10 +522,12 @@ static const struct mem_region_ops apic_mmio_ops = {
     .read = apic_mmio_read, .write = apic_mmio_write, .min_access = 1, .max_access = 4};
 
 /* Place the xAPIC page where IA32_APIC_BASE says (unmapped in x2APIC mode or when disabled). */
-static void apic_remap(struct apic *s)
+void apic_remap(struct apic *s)
 {
     uint64_t at = s->base_msr & 0xffffff000ull;
-    bool want = s->sysmem && apic_hw_enabled(s) && !(s->base_msr & APIC_BASE_EXTD);
+    /* At the default base the bus window serves every CPU its own page (apic-bus.c). */
+    bool want = s->sysmem && apic_hw_enabled(s) && !(s->base_msr & APIC_BASE_EXTD) &&
+                !(s->bus && at == APIC_DEFAULT_BASE);
 
     if (s->mapped && (!want || at != s->mapped_at)) {
         mem_region_del_subregion(s->sysmem, &s->mmio);
@@ -594,6 +634,12 @@ int apic_wrmsr(void *opaque, uint32_t msr, uint64_t val)
     return apic_reg_write(s, reg, (uint32_t)val);
 }
 
+/* The machine's NMI button (inject-nmi) arrives on LINT1, as QEMU's apic_deliver_nmi(). */
+static void apic_external_nmi(void *opaque)
+{
+    apic_local_deliver(opaque, APIC_LVT_LINT1);
+}
+
 const struct x86_intc_ops apic_intc_ops = {
     .peek = apic_intr_peek,
     .ack = apic_intack,
@@ -601,6 +647,7 @@ const struct x86_intc_ops apic_intc_ops = {
     .wrmsr = apic_wrmsr,
     .get_cr8 = apic_get_cr8,
     .set_cr8 = apic_set_cr8,
+    .nmi = apic_external_nmi,
 };
 
 static void apic_reset(struct device *dev)
@@ -612,6 +659,7 @@ static void apic_reset(struct device *dev)
     /* As QEMU: the BSP's LINT0 in ExtINT mode, so the PIC reaches the CPU from the start. */
     if (s->bsp)
         s->lvt[APIC_LVT_LINT0] = APIC_DM_EXTINT << 8;
+    x86_cpu_power_on(s->cpu, s->bsp); /* an AP waits for SIPI */
     apic_remap(s);
     apic_update(s);
 }

@@ -21,9 +21,15 @@
  * in ExtINT mode after reset so the PIC works before software enables the
  * APIC, as QEMU does).
  *
- * Not modelled: TSC-deadline mode (CPUID does not offer it), INIT/SIPI
- * (one CPU), lowest-priority arbitration, the thermal/perf/CMCI sources,
- * directed EOI (suppress EOI broadcast).
+ * Several CPUs: the board puts every APIC on one struct apic_bus, which
+ * carries IPIs, I/O APIC and MSI messages between them and serves the
+ * xAPIC page at its default address to whichever CPU accesses it. INIT
+ * resets the APIC (but its ID and IA32_APIC_BASE) and the CPU, which then
+ * waits for a STARTUP (x86_cpu_init_ipi, x86_cpu_sipi).
+ *
+ * Not modelled: TSC-deadline mode (CPUID does not offer it), lowest-priority
+ * arbitration (the first matching APIC takes the message, as in QEMU), the
+ * thermal/perf/CMCI sources, directed EOI (suppress EOI broadcast), SMI.
  */
 #ifndef HW_INTC_APIC_H
 #define HW_INTC_APIC_H
@@ -38,6 +44,7 @@
 
 struct vcpu;
 struct x86_intc_ops;
+struct apic_bus;
 
 #define APIC_DEFAULT_BASE 0xfee00000ull
 #define APIC_MSR_BASE 0x1b
@@ -79,6 +86,7 @@ struct apic {
     struct vcpu *cpu;
     struct vclock *clock;
     struct mem_region *sysmem;
+    struct apic_bus *bus; /* set by apic_bus_add */
     uint32_t id;
     bool bsp;
 
@@ -117,15 +125,49 @@ void apic_set_eoi_hook(struct device *dev, void (*hook)(void *opaque, int vector
 void apic_set_extint(struct device *dev, int (*ack)(void *opaque), void *opaque);
 
 /*
- * A message from the I/O APIC or an MSI for this APIC (delivery mode dm,
- * vector, trigger level-or-edge). Fixed and lowest-priority set IRR (and
- * TMR when level); vectors 0-15 are refused with ESR "receive illegal
- * vector"; NMI raises the CPU's NMI; ExtINT asks the PIC at acknowledge.
- * SMI/INIT/SIPI are logged and dropped.
+ * A message from the I/O APIC, an MSI or an IPI for this APIC (delivery
+ * mode dm, vector, trigger level-or-edge). Fixed and lowest-priority set
+ * IRR (and TMR when level); vectors 0-15 are refused with ESR "receive
+ * illegal vector"; NMI raises the CPU's NMI; ExtINT asks the PIC at
+ * acknowledge; INIT resets the APIC and the CPU (x86_cpu_init_ipi);
+ * STARTUP starts a CPU waiting for it at vector:0000. SMI is logged and
+ * dropped. Nothing arrives while the APIC is globally disabled.
  */
 void apic_deliver(struct device *dev, int dm, int vector, bool level);
 /* Whether a message to dest (physical or logical mode) is for this APIC. */
 bool apic_match_dest(struct device *dev, uint32_t dest, bool logical);
+
+/*
+ * The APIC bus of one machine: up to APIC_BUS_MAX local APICs.
+ *
+ * apic_bus_init: an empty bus and its MMIO window (1 MiB, for the board to
+ * map at APIC_DEFAULT_BASE): an access by a vCPU (vcpu_current()) to its
+ * first 4 KiB reaches that CPU's xAPIC page while the APIC sits at the
+ * default base; writes that are no register access (no current vCPU,
+ * beyond the first 4 KiB, or at offset 0x0-0xf, as in QEMU) are MSIs.
+ * APICs moved elsewhere map their own page (sysmem property).
+ *
+ * apic_bus_add: put an APIC on the bus (0, -ENOSPC).
+ * apic_bus_deliver: a message for the APICs that dest (physical or
+ * logical) names; lowest priority goes to the first that matches.
+ * apic_bus_msi: an MSI write (Intel SDM vol. 3A 11.11: address bits 19:12
+ * destination, bit 2 logical; data bits 7:0 vector, 10:8 delivery mode,
+ * 15 level trigger).
+ */
+#define APIC_BUS_MAX 8
+#define APIC_BUS_WINDOW 0x100000ull
+
+struct apic_bus {
+    struct apic *apics[APIC_BUS_MAX];
+    int n;
+    struct mem_region mmio;
+};
+
+void apic_bus_init(struct apic_bus *bus);
+int apic_bus_add(struct apic_bus *bus, struct device *apic);
+void apic_bus_deliver(struct apic_bus *bus, uint32_t dest, bool logical, int dm, int vector,
+                      bool level);
+void apic_bus_msi(struct apic_bus *bus, uint64_t addr, uint32_t data);
 
 /*
  * The accelerator's side (through struct x86_intc_ops): the vector

@@ -33,13 +33,8 @@ static void ioapic_send(struct ioapic *s, int pin)
 
     if (level)
         s->redir[pin] |= RTE_REMOTE_IRR;
-    for (int i = 0; i < s->napics; i++) {
-        if (!apic_match_dest(s->apics[i], dest, logical))
-            continue;
-        apic_deliver(s->apics[i], dm, (int)(e & RTE_VECTOR), level);
-        if (dm == APIC_DM_LOWPRI) /* one CPU takes it: the first that matches */
-            break;
-    }
+    if (s->bus)
+        apic_bus_deliver(s->bus, dest, logical, dm, (int)(e & RTE_VECTOR), level);
 }
 
 /* Deliver pin's level-triggered request if it is asserted, unmasked and not in service. */
@@ -193,14 +188,9 @@ struct mem_region *ioapic_mmio(struct device *dev)
     return &((struct ioapic *)dev)->mmio;
 }
 
-int ioapic_add_apic(struct device *dev, struct device *apic)
+void ioapic_set_bus(struct device *dev, struct apic_bus *bus)
 {
-    struct ioapic *s = (struct ioapic *)dev;
-
-    if (s->napics >= IOAPIC_MAX_APICS)
-        return -ENOSPC;
-    s->apics[s->napics++] = apic;
-    return 0;
+    ((struct ioapic *)dev)->bus = bus;
 }
 
 static int ioapic_post_load(void *opaque, int version_id)

@@ -12,7 +12,7 @@
  * already resolved (our irq lines carry "asserted"), as QEMU does.
  *
  * Property "id" (u32: the I/O APIC ID, 0 by default). Destinations are the
- * local APICs added with ioapic_add_apic().
+ * local APICs on the bus given to ioapic_set_bus().
  */
 #ifndef HW_INTC_IOAPIC_H
 #define HW_INTC_IOAPIC_H
@@ -24,9 +24,10 @@
 #include "emu-core/irq.h"
 #include "emu-core/memory.h"
 
+struct apic_bus;
+
 #define IOAPIC_DEFAULT_BASE 0xfec00000ull
 #define IOAPIC_PINS 24
-#define IOAPIC_MAX_APICS 8
 
 struct ioapic {
     struct device dev;
@@ -34,8 +35,7 @@ struct ioapic {
     uint8_t sel;
     uint64_t redir[IOAPIC_PINS];
     uint32_t levels; /* input levels, one bit per pin */
-    struct device *apics[IOAPIC_MAX_APICS];
-    int napics;
+    struct apic_bus *bus;
     struct irq_line inputs[IOAPIC_PINS];
     struct mem_region mmio;
 };
@@ -45,8 +45,8 @@ extern const struct device_type ioapic_type;
 /* Input pin n (global system interrupt n for the only I/O APIC); n is taken modulo 24. */
 struct irq_line *ioapic_irq(struct device *dev, int n);
 struct mem_region *ioapic_mmio(struct device *dev);
-/* A local APIC messages may go to. Returns 0 or -ENOSPC. */
-int ioapic_add_apic(struct device *dev, struct device *apic);
+/* The local APICs messages go to (hw/intc/apic.h); none before this is called. */
+void ioapic_set_bus(struct device *dev, struct apic_bus *bus);
 /* The local APICs' EOI broadcast for vector (an apic_set_eoi_hook hook; opaque is the device). */
 void ioapic_eoi(void *opaque, int vector);
 

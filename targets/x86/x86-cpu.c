@@ -19,7 +19,8 @@ static void x86_intr_set(void *opaque, int n, int level)
     x->intr_level = level != 0;
     /*
      * A halted CPU looks at INTR again; the accelerator keeps it halted if
-     * IF=0. Devices run between vCPU slices (one thread), so no kick.
+     * IF=0 (or in wait-for-SIPI). Devices run between vCPU slices or inside
+     * another vCPU's (one thread), so no kick.
      */
     if (level)
         x->vcpu.halted = false;
@@ -33,6 +34,8 @@ int x86_cpu_create(struct machine *m, struct vcpu **out)
     if (!x)
         return -ENOMEM;
     x->vcpu.arch = x;
+    x->bsp = m->ncpus == 0;
+    x->sipi_vector = x->start_vector = -1;
     x->intr_pin = (struct irq_line){.handler = x86_intr_set, .opaque = x, .n = 0};
     ret = machine_add_vcpu(m, &x->vcpu);
     if (ret < 0) {
@@ -87,6 +90,76 @@ int x86_cpu_wrmsr(struct vcpu *cpu, uint32_t msr, uint64_t val)
     if (!x->intc || !x->intc->wrmsr)
         return -ENOENT;
     return x->intc->wrmsr(x->intr_opaque, msr, val);
+}
+
+void x86_cpu_power_on(struct vcpu *cpu, bool bsp)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    x->bsp = bsp;
+    x->wait_sipi = !bsp;
+    x->init_pending = false;
+    x->sipi_vector = x->start_vector = -1;
+}
+
+void x86_cpu_init_ipi(struct vcpu *cpu)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    x->init_pending = true;
+    x->sipi_vector = -1;
+    cpu->halted = false; /* to let x86_cpu_mp_poll apply it */
+}
+
+void x86_cpu_sipi(struct vcpu *cpu, int vector)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    /* SDM 9.4.4: a STARTUP to a CPU not in wait-for-SIPI is ignored; a pending INIT puts it there. */
+    if (!x->wait_sipi && !(x->init_pending && !x->bsp))
+        return;
+    x->sipi_vector = vector & 0xff;
+    cpu->halted = false;
+}
+
+bool x86_cpu_mp_poll(struct vcpu *cpu)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    if (x->init_pending) {
+        int sipi = x->sipi_vector;
+        x->init_pending = false;
+        x->start_vector = -1;
+        x->init_reset = true;
+        if (cpu->accel->vcpu_reset)
+            cpu->accel->vcpu_reset(cpu);
+        x->init_reset = false;
+        x->wait_sipi = !x->bsp;
+        x->sipi_vector = sipi;
+    }
+    if (!x->wait_sipi)
+        return false;
+    if (x->sipi_vector < 0)
+        return true;
+    x->start_vector = x->sipi_vector;
+    x->sipi_vector = -1;
+    x->init_reset = true;
+    if (cpu->accel->vcpu_reset)
+        cpu->accel->vcpu_reset(cpu);
+    x->init_reset = false;
+    x->start_vector = -1;
+    x->wait_sipi = false;
+    return false;
+}
+
+void x86_seg_sipi_cs(struct x86_seg *cs, int vector)
+{
+    *cs = (struct x86_seg){.base = (uint64_t)(vector & 0xff) << 12,
+                           .limit = 0xffff,
+                           .selector = (uint16_t)((vector & 0xff) << 8),
+                           .type = 0xb,
+                           .s = true,
+                           .present = true};
 }
 
 void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code)

@@ -87,6 +87,8 @@ struct x86_intc_ops {
     int (*wrmsr)(void *opaque, uint32_t msr, uint64_t val);
     uint8_t (*get_cr8)(void *opaque);
     void (*set_cr8)(void *opaque, uint8_t cr8);
+    /* An external NMI (x86_machine_nmi): delivered through LINT1 per its LVT, as QEMU's. */
+    void (*nmi)(void *opaque);
 };
 #define X86_INTC_PEEK_EXTINT 256
 
@@ -100,6 +102,24 @@ struct x86_cpu {
     const struct x86_intc_ops *intc; /* NULL: only intr_ack (see above) */
     volatile bool nmi_pending;       /* set by the APIC (LINT1, NMI IPIs) */
     struct x86_boot_state boot;
+    /*
+     * Multiprocessor start-up (SDM vol. 3A 9.4 and 11.6.1), driven by the
+     * local APIC's INIT and STARTUP messages: an application processor
+     * waits for a STARTUP after reset and INIT; x86_cpu_mp_poll() applies
+     * what arrived before the vCPU runs again.
+     */
+    bool bsp;          /* the boot processor: INIT restarts it at the reset vector */
+    bool wait_sipi;    /* in wait-for-SIPI: not run until a STARTUP message */
+    bool init_pending; /* an INIT arrived: reset before running again */
+    int sipi_vector;   /* a STARTUP's vector while waiting for one, else -1 */
+    /*
+     * For the accelerator's reset-state loader: when >= 0, start in real
+     * mode at start_vector:0000 (CS selector vector << 8, base vector << 12)
+     * instead of the reset vector or the boot state.
+     */
+    int start_vector;
+    /* Set while vcpu_reset runs for INIT or STARTUP: MSRs (MTRRs, PAT) stay (SDM Table 9-1). */
+    bool init_reset;
     void *accel_state; /* the accelerator's per-vCPU state */
 };
 
@@ -122,11 +142,38 @@ void x86_cpu_set_intc(struct vcpu *cpu, const struct x86_intc_ops *ops, void *op
 /* Raise the CPU's NMI (edge): sets nmi_pending and wakes a halted CPU. */
 void x86_cpu_raise_nmi(struct vcpu *cpu);
 /*
+ * The machine's NMI button (machine_type.nmi, the monitor's inject-nmi):
+ * every CPU's interrupt controller gets an external NMI (intc->nmi, the
+ * local APIC's LINT1: masked or not in NMI mode, nothing happens, as in
+ * QEMU); a CPU without one gets x86_cpu_raise_nmi(). Returns 0.
+ */
+int x86_machine_nmi(struct machine *m);
+/*
  * For accelerators: the interrupt controller's MSRs. 0, -ENOENT (no
  * controller or not its MSR: handle it yourself), -EINVAL (#GP).
  */
 int x86_cpu_rdmsr(struct vcpu *cpu, uint32_t msr, uint64_t *val);
 int x86_cpu_wrmsr(struct vcpu *cpu, uint32_t msr, uint64_t val);
+
+/*
+ * Multiprocessor start-up. x86_cpu_power_on: the state after RESET (the
+ * BSP runs; an AP waits for SIPI), called by the board (the local APIC's
+ * reset) before the accelerator's vcpu_reset. x86_cpu_init_ipi and
+ * x86_cpu_sipi: an INIT or STARTUP message arrived (the APIC's delivery;
+ * a STARTUP is ignored unless the CPU waits for one). Either may come
+ * while another vCPU runs; they take effect at the target's next run.
+ *
+ * x86_cpu_mp_poll: for accelerators, first thing in vcpu_run. Applies a
+ * pending INIT (the accelerator's vcpu_reset) and STARTUP (vcpu_reset with
+ * start_vector set). Returns true when the CPU waits for SIPI: vcpu_run
+ * then returns VCPU_EXIT_HALT without running it.
+ */
+void x86_cpu_power_on(struct vcpu *cpu, bool bsp);
+void x86_cpu_init_ipi(struct vcpu *cpu);
+void x86_cpu_sipi(struct vcpu *cpu, int vector);
+bool x86_cpu_mp_poll(struct vcpu *cpu);
+/* The start_vector entry state as a real-mode CS (for the reset-state loaders). */
+void x86_seg_sipi_cs(struct x86_seg *cs, int vector);
 
 /* Fill a flat 4 GiB code (code=true) or data segment for 32-bit protected mode. */
 void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code);

@@ -3,11 +3,15 @@
  * state, PIC pass-through (ExtINT), priorities (TPR/PPR/ISR), EOI and its
  * broadcast, the timer in one-shot and periodic mode on virtual time,
  * errors, self-IPIs, NMI on LINT1, x2APIC MSRs, relocation of the xAPIC
- * page, and I/O APIC edge/level routing with Remote IRR.
+ * page, and I/O APIC edge/level routing with Remote IRR. Then three APICs
+ * on one bus: INIT/STARTUP and the CPUs' wait-for-SIPI state, IPIs by
+ * physical and logical destination and by shorthand, lowest priority,
+ * NMI, MSIs, the window's per-CPU page and the I/O APIC aimed at an AP.
  */
 #include <errno.h>
 #include <string.h>
 
+#include "emu-core/accel.h"
 #include "emu-core/clock.h"
 #include "emu-core/device.h"
 #include "emu-core/log.h"
@@ -83,6 +87,189 @@ static int drain(struct apic *a)
     return n;
 }
 
+/* Three CPUs (fake: resets are counted, with the start vector they saw) on one APIC bus. */
+static int resets[3], reset_vector[3];
+static void smp_reset(struct vcpu *cpu)
+{
+    resets[cpu->index]++;
+    reset_vector[cpu->index] = x86_cpu_of(cpu)->start_vector;
+}
+static const struct accel_ops smp_accel = {.name = "fake", .vcpu_reset = smp_reset};
+
+static struct address_space smp_as;
+static uint32_t smp_rd(struct vcpu *cpu, uint32_t off)
+{
+    uint64_t v = 0;
+    vcpu_set_current(cpu);
+    address_space_load(&smp_as, APIC_DEFAULT_BASE + off, 4, &v);
+    return (uint32_t)v;
+}
+static void smp_wr(struct vcpu *cpu, uint32_t off, uint32_t v)
+{
+    vcpu_set_current(cpu);
+    address_space_store(&smp_as, APIC_DEFAULT_BASE + off, 4, v);
+}
+static bool irr_has(struct apic *a, int v)
+{
+    return a->irr[v >> 5] >> (v & 31) & 1;
+}
+static void irr_clear_all(struct apic **a)
+{
+    for (int i = 0; i < 3; i++)
+        memset(a[i]->irr, 0, sizeof(a[i]->irr));
+}
+
+static void test_smp(struct vclock *clk)
+{
+    static struct x86_cpu c[3];
+    static struct apic_bus bus;
+    struct mem_region root;
+    struct device *d[3];
+    struct apic *a[3];
+    struct vcpu *v[3];
+
+    mem_region_init_container(&root, "sys-smp", UINT64_MAX);
+    address_space_init(&smp_as, &root, "memory");
+    apic_bus_init(&bus);
+    mem_region_add_subregion(&root, APIC_DEFAULT_BASE, &bus.mmio, 1);
+    for (int i = 0; i < 3; i++) {
+        memset(&c[i], 0, sizeof(c[i]));
+        v[i] = &c[i].vcpu;
+        c[i].vcpu.arch = &c[i];
+        c[i].vcpu.index = i;
+        c[i].vcpu.accel = &smp_accel;
+        c[i].intr_pin = (struct irq_line){.handler = intr_set};
+        d[i] = device_new(NULL, &apic_type, "apic");
+        a[i] = (struct apic *)d[i];
+        device_prop_set_link(d[i], "cpu", v[i]);
+        device_prop_set_link(d[i], "clock", clk);
+        device_prop_set_link(d[i], "sysmem", &root);
+        device_prop_set_u64(d[i], "id", (uint64_t)i);
+        device_prop_set_u64(d[i], "bsp", i == 0);
+        CHECK_EQ(apic_bus_add(&bus, d[i]), 0);
+        CHECK_EQ(device_realize(d[i]), 0);
+    }
+    /* After reset the APs wait for SIPI; the BSP runs. Each CPU sees its own page. */
+    CHECK(!x86_cpu_mp_poll(v[0]));
+    CHECK(x86_cpu_mp_poll(v[1]));
+    CHECK(x86_cpu_mp_poll(v[2]));
+    CHECK_EQ(smp_rd(v[0], 0x20), 0u);
+    CHECK_EQ(smp_rd(v[2], 0x20), 2u << 24);
+    for (int i = 0; i < 3; i++)
+        smp_wr(v[i], 0xf0, 0x1ff);
+
+    /* INIT, STARTUP to CPU 1 (SDM 9.4.4): it starts at 9a00:0000, once. */
+    c[0].vcpu.exit_request = 0;
+    smp_wr(v[0], 0x310, 1u << 24);
+    smp_wr(v[0], 0x300, 0x4500);
+    CHECK_EQ(smp_rd(v[1], 0xf0), 0xffu); /* INIT reset its APIC (the ID stays) */
+    CHECK_EQ(smp_rd(v[1], 0x20), 1u << 24);
+    CHECK(c[0].vcpu.exit_request); /* the sender yields to the target */
+    smp_wr(v[0], 0x300, 0x8500); /* INIT level de-assert: nothing */
+    smp_wr(v[0], 0x300, 0x4600 | 0x9a);
+    smp_wr(v[0], 0x300, 0x4600 | 0x9b); /* the second STARTUP of the sequence: same CPU state */
+    CHECK(!x86_cpu_mp_poll(v[1]));
+    CHECK_EQ(resets[1], 2); /* INIT, then the STARTUP's entry state */
+    CHECK_EQ(reset_vector[1], 0x9b);
+    CHECK_EQ(c[1].start_vector, -1);
+    smp_wr(v[0], 0x300, 0x4600 | 0x10); /* running now: STARTUP ignored */
+    CHECK(!x86_cpu_mp_poll(v[1]));
+    CHECK_EQ(resets[1], 2);
+    CHECK(x86_cpu_mp_poll(v[2])); /* CPU 2 still waits */
+    CHECK_EQ(resets[2], 0);
+    struct x86_seg cs;
+    x86_seg_sipi_cs(&cs, 0x9b);
+    CHECK_EQ(cs.selector, 0x9b00);
+    CHECK_EQ(cs.base, 0x9b000ull);
+
+    /* Broadcast INIT + STARTUP (all excluding self), as SeaBIOS does. */
+    smp_wr(v[0], 0x300, 0xc4500);
+    smp_wr(v[0], 0x300, 0xc4600 | 0x08);
+    CHECK(!x86_cpu_mp_poll(v[0]));
+    CHECK_EQ(resets[0], 0);
+    CHECK(!x86_cpu_mp_poll(v[1]));
+    CHECK(!x86_cpu_mp_poll(v[2]));
+    CHECK_EQ(reset_vector[1], 0x08);
+    CHECK_EQ(reset_vector[2], 0x08);
+    for (int i = 0; i < 3; i++)
+        smp_wr(v[i], 0xf0, 0x1ff);
+
+    /* Fixed IPIs: physical destination, shorthands. */
+    smp_wr(v[0], 0x310, 2u << 24);
+    smp_wr(v[0], 0x300, 0x4041);
+    CHECK(irr_has(a[2], 0x41) && !irr_has(a[1], 0x41) && !irr_has(a[0], 0x41));
+    smp_wr(v[1], 0x300, 0xc4042); /* all excluding self, from CPU 1 */
+    CHECK(irr_has(a[0], 0x42) && !irr_has(a[1], 0x42) && irr_has(a[2], 0x42));
+    smp_wr(v[1], 0x300, 0x84043); /* all including self */
+    CHECK(irr_has(a[0], 0x43) && irr_has(a[1], 0x43) && irr_has(a[2], 0x43));
+    smp_wr(v[2], 0x300, 0x44044); /* self */
+    CHECK(!irr_has(a[0], 0x44) && !irr_has(a[1], 0x44) && irr_has(a[2], 0x44));
+    irr_clear_all(a);
+
+    /* Logical flat model: LDR bits 1, 2, 4; destination 6 is CPUs 1 and 2. */
+    for (int i = 0; i < 3; i++)
+        smp_wr(v[i], 0xd0, (1u << i) << 24);
+    smp_wr(v[0], 0x310, 6u << 24);
+    smp_wr(v[0], 0x300, 0x4851);
+    CHECK(!irr_has(a[0], 0x51) && irr_has(a[1], 0x51) && irr_has(a[2], 0x51));
+    smp_wr(v[0], 0x300, 0x4952); /* lowest priority: one CPU takes it (the first, as QEMU) */
+    CHECK(!irr_has(a[0], 0x52) && irr_has(a[1], 0x52) && !irr_has(a[2], 0x52));
+    /* Cluster model: cluster 0, members 1 and 2 by bits 1 and 2 of the low nibble. */
+    for (int i = 0; i < 3; i++) {
+        smp_wr(v[i], 0xe0, 0x0fffffff);
+        smp_wr(v[i], 0xd0, (1u << i) << 24);
+    }
+    smp_wr(v[0], 0x310, 0x04u << 24);
+    smp_wr(v[0], 0x300, 0x4853);
+    CHECK(!irr_has(a[0], 0x53) && !irr_has(a[1], 0x53) && irr_has(a[2], 0x53));
+    irr_clear_all(a);
+
+    /* NMI IPI; an illegal vector is refused with the sender's ESR. */
+    smp_wr(v[0], 0x310, 1u << 24);
+    smp_wr(v[0], 0x300, 0x4400);
+    CHECK(c[1].nmi_pending && !c[0].nmi_pending && !c[2].nmi_pending);
+    smp_wr(v[0], 0x300, 0x4005);
+    smp_wr(v[0], 0x280, 0);
+    CHECK_EQ(smp_rd(v[0], 0x280), 0x20u);
+
+    /* MSIs: a device's write to the window (no current vCPU), or beyond its first page. */
+    vcpu_set_current(NULL);
+    address_space_store(&smp_as, APIC_DEFAULT_BASE | (2u << 12), 4, 0x0061);
+    CHECK(irr_has(a[2], 0x61) && !irr_has(a[0], 0x61));
+    apic_bus_msi(&bus, APIC_DEFAULT_BASE | (0xffu << 12), 0x8062); /* broadcast, level */
+    CHECK(irr_has(a[0], 0x62) && irr_has(a[1], 0x62) && irr_has(a[2], 0x62));
+    CHECK(a[1]->tmr[0x62 >> 5] >> (0x62 & 31) & 1);
+    apic_bus_msi(&bus, APIC_DEFAULT_BASE | (1u << 12), 0x0500); /* INIT by MSI: refused */
+    CHECK_EQ(c[1].init_pending, false);
+    smp_wr(v[0], 1u << 12, 0x0063); /* a CPU's write beyond its page: an MSI (to 1) */
+    CHECK(irr_has(a[1], 0x63) && !irr_has(a[0], 0x63));
+    irr_clear_all(a);
+
+    /* The I/O APIC aimed at CPU 2. */
+    struct device *io = device_new(NULL, &ioapic_type, "ioapic");
+    CHECK_EQ(device_realize(io), 0);
+    ioapic_set_bus(io, &bus);
+    mem_region_add_subregion(&root, IOAPIC_DEFAULT_BASE, ioapic_mmio(io), 0);
+    address_space_store(&smp_as, IOAPIC_DEFAULT_BASE, 4, 0x10 + 2 * 4);
+    address_space_store(&smp_as, IOAPIC_DEFAULT_BASE + 0x10, 4, 0x71);
+    address_space_store(&smp_as, IOAPIC_DEFAULT_BASE, 4, 0x11 + 2 * 4);
+    address_space_store(&smp_as, IOAPIC_DEFAULT_BASE + 0x10, 4, 2u << 24);
+    irq_pulse(ioapic_irq(io, 4));
+    CHECK(irr_has(a[2], 0x71) && !irr_has(a[0], 0x71) && !irr_has(a[1], 0x71));
+
+    /* INIT to the BSP: it restarts at the reset vector, no SIPI needed. */
+    smp_wr(v[1], 0x310, 0);
+    smp_wr(v[1], 0x300, 0x4500);
+    CHECK(!x86_cpu_mp_poll(v[0]));
+    CHECK_EQ(resets[0], 1);
+    CHECK_EQ(reset_vector[0], -1);
+
+    vcpu_set_current(NULL);
+    device_destroy(io);
+    for (int i = 0; i < 3; i++)
+        device_destroy(d[i]);
+}
+
 int main(void)
 {
     struct mem_region root;
@@ -105,6 +292,12 @@ int main(void)
     device_prop_set_link(d, "sysmem", &root);
     CHECK_EQ(device_realize(d), 0);
     struct apic *a = (struct apic *)d;
+    /* On a bus whose window serves the page to the current vCPU, as the pc board does. */
+    static struct apic_bus bus;
+    apic_bus_init(&bus);
+    mem_region_add_subregion(&root, APIC_DEFAULT_BASE, &bus.mmio, 1);
+    vcpu_set_current(&x.vcpu);
+    CHECK_EQ(apic_bus_add(&bus, d), 0);
     apic_set_extint(d, fake_pic_ack, NULL);
     apic_set_eoi_hook(d, eoi_hook, NULL);
 
@@ -283,7 +476,7 @@ int main(void)
     /* I/O APIC: edge pin 2 and level pin 9 to this APIC. */
     struct device *io = device_new(NULL, &ioapic_type, "ioapic");
     CHECK_EQ(device_realize(io), 0);
-    CHECK_EQ(ioapic_add_apic(io, d), 0);
+    ioapic_set_bus(io, &bus);
     g_ioapic = io;
     mem_region_add_subregion(&root, IOAPIC_DEFAULT_BASE, ioapic_mmio(io), 0);
     CHECK_EQ(io_rd(io, 1), 0x170020);
@@ -352,7 +545,8 @@ int main(void)
     uint64_t v;
     address_space_load(&as, 0xfed00030, 4, &v);
     CHECK_EQ(v, 0x50014);
-    CHECK_EQ(address_space_load(&as, 0xfee00030, 4, &v), MEMTX_DECODE_ERROR);
+    address_space_load(&as, 0xfee00030, 4, &v); /* the bus window: nobody's page now */
+    CHECK_EQ(v, 0xffffffffu);
     CHECK_EQ(apic_wrmsr(a, 0x1b, 0xfed00000 | APIC_BASE_EN | (1ull << 40)), -EINVAL);
     /* Globally disabled: the PIC's INTR reaches the CPU directly. */
     CHECK_EQ(apic_wrmsr(a, 0x1b, 0xfee00000), 0);
@@ -363,5 +557,7 @@ int main(void)
 
     device_destroy(io);
     device_destroy(d);
+    vcpu_set_current(NULL);
+    test_smp(&clk);
     return check_summary("apic");
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "emu-core/accel.h"
 #include "emu-core/clock.h"
 #include "emu-core/device.h"
 #include "emu-core/irq.h"
@@ -116,9 +117,14 @@ int main(void)
     device_prop_set_link(apicd, "cpu", &cpu.vcpu);
     device_prop_set_link(apicd, "clock", &clk);
     device_prop_set_link(apicd, "sysmem", &sysroot);
+    static struct apic_bus bus;
+    apic_bus_init(&bus);
+    mem_region_add_subregion(&sysroot, APIC_DEFAULT_BASE, &bus.mmio, 1);
+    vcpu_set_current(&cpu.vcpu); /* the accesses below are the CPU's (MSIs too: see the window) */
+    CHECK(apic_bus_add(&bus, apicd) == 0);
     CHECK(device_realize(apicd) == 0);
     CHECK(device_realize(ioapicd) == 0);
-    CHECK(ioapic_add_apic(ioapicd, apicd) == 0);
+    ioapic_set_bus(ioapicd, &bus);
     apic_set_extint(apicd, pic_intack, pic);
     apic_set_eoi_hook(apicd, ioapic_eoi, ioapicd);
     mem_region_add_subregion(&sysroot, IOAPIC_DEFAULT_BASE, ioapic_mmio(ioapicd), 0);
