@@ -10,49 +10,14 @@
  * unreal mode. Same output expected on QEMU (whose tables differ in
  * detail, not in these points).
  */
-#define COM1 0x3f8
+#include "common.h"
+
 #define NSECT 4
 
-/* Byte/dword at flat address in %edi (+off) through FS. */
-#define FSB(off) addr32 movzbl %fs:off(%edi)
-#define FSL(off) addr32 movl %fs:off(%edi)
-
-    .code16
-    .text
-    .globl _start
-_start:
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $0x7c00, %sp
-    ljmp $0, $1f
-1:  mov $dap, %si
-    mov $0x42, %ah
-    int $0x13
-    jc fail
-    jmp main
-dap:
-    .byte 16, 0
-    .word NSECT
-    .word 0x7e00, 0
-    .quad 1
-    .org 510
-    .word 0xaa55
+    BOOT_SECTOR NSECT
 
 main:
-    /* Unreal mode: FS keeps a 4 GiB limit after returning to real mode. */
-    lgdtl gdt_desc
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    mov $0x10, %bx
-    mov %bx, %fs
-    and $~1, %eax
-    mov %eax, %cr0
-    xor %ax, %ax
-    mov %ax, %fs
+    UNREAL_FS
 
     /* The RSDP: "RSD PTR " on a 16-byte boundary with a valid checksum. */
     mov $0xe0000, %edi
@@ -243,24 +208,7 @@ table_ok:
     or $1, %bl /* clears ZF */
     ret
 
-puts:
-    mov $COM1, %dx
-1:  lodsb
-    test %al, %al
-    jz 2f
-    out %al, %dx
-    jmp 1b
-2:  ret
-
-    .balign 8
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdt_desc:
-    .word gdt_end - gdt - 1
-    .long gdt
+    DISK_ROUTINES
 facp: .long 0
 madt: .long 0
 pm1a_cnt: .long 0

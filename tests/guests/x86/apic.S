@@ -16,9 +16,8 @@
  * in-kernel APIC shows an empty ISR inside the handler.
  */
 #include "guest.h"
+#include "common.h"
 
-#define APIC 0xfee00000
-#define IOAPIC 0xfec00000
 #define TIMER_TICKS 0x600
 #define ISR_SEEN 0x602
 #define IPI_SEEN 0x604
@@ -28,24 +27,6 @@
 #define VEC_TIMER 0x40
 #define VEC_PIT 0x41
 #define VEC_IPI 0x45
-
-/* 32-bit APIC register access through FS (unreal mode). */
-.macro APIC_RD reg
-    mov $(APIC + \reg), %edi
-    addr32 mov %fs:(%edi), %eax
-.endm
-.macro APIC_WR reg, val
-    mov $(APIC + \reg), %edi
-    movl $\val, %eax
-    addr32 mov %eax, %fs:(%edi)
-.endm
-.macro IOAPIC_WR reg, val
-    mov $IOAPIC, %edi
-    movl $\reg, %eax
-    addr32 mov %eax, %fs:(%edi)
-    movl $\val, %eax
-    addr32 mov %eax, %fs:0x10(%edi)
-.endm
 
     RESET_VECTOR
     .code16
@@ -58,12 +39,7 @@ start16:
     mov $0x7000, %sp
     PUTS16 msg_start
 
-    xor %di, %di
-    mov $256, %cx
-1:  movw $(unexpected - BASE), (%di)
-    movw $0xf000, 2(%di)
-    add $4, %di
-    loop 1b
+    IVT_FILL unexpected
     movw $(timer_handler - BASE), VEC_TIMER * 4
     movw $(pit_handler - BASE), VEC_PIT * 4
     movw $(ipi_handler - BASE), VEC_IPI * 4
@@ -75,35 +51,8 @@ start16:
     movw $0, SPURIOUS
 
     /* Both 8259s initialised (vectors 0x20/0x28) and fully masked: the APICs only. */
-    mov $0x11, %al
-    out %al, $0x20
-    out %al, $0xa0
-    mov $0x20, %al
-    out %al, $0x21
-    mov $0x28, %al
-    out %al, $0xa1
-    mov $0x04, %al
-    out %al, $0x21
-    mov $0x02, %al
-    out %al, $0xa1
-    mov $0x01, %al
-    out %al, $0x21
-    out %al, $0xa1
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
-
-    /* Unreal mode: load FS with the flat data segment in protected mode and come back. */
-    lgdtl %cs:(gdt_desc - BASE)
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    mov $0x10, %bx
-    mov %bx, %fs
-    and $~1, %eax
-    mov %eax, %cr0
-    xor %ax, %ax
-    mov %ax, %fs
+    PIC_INIT_MASKED
+    UNREAL_FS
 
     APIC_RD 0x30
     cmp $0x14, %al

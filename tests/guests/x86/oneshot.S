@@ -20,8 +20,8 @@
  * Status 33 on success.
  */
 #include "guest.h"
+#include "common.h"
 
-#define APIC 0xfee00000
 #define PM_TMR 0x608
 #define TICKS 0x600
 #define DUE 0x604 /* interrupts due in the time a measure took */
@@ -31,13 +31,6 @@
 #define PM_PER_PERIOD (3579545 * PERIOD_US / 1000000) /* 7159 */
 #define PM_WINDOW (3579545 * WINDOW_MS / 1000)
 #define RELOAD (PERIOD_US*1000/16) /* initial count at 62.5 MHz */
-
-/* 32-bit APIC register write through FS (unreal mode). */
-.macro APIC_WR reg, val
-    mov $(APIC + \reg), %edi
-    movl $\val, %eax
-    addr32 mov %eax, %fs:(%edi)
-.endm
 
     RESET_VECTOR
     .code16
@@ -49,29 +42,12 @@ start16:
     mov %ax, %es
     mov $0x7000, %sp
     /* Every vector to "unexpected", then the timer's and the spurious one. */
-    xor %di, %di
-    mov $256, %cx
-1:  movw $(unexpected - BASE), (%di)
-    movw $0xf000, 2(%di)
-    add $4, %di
-    loop 1b
+    IVT_FILL unexpected
     movw $(timer_isr - BASE), VEC * 4
     movw $(spurious - BASE), 0xff * 4
     movl $0, TICKS
-    mov $0xff, %al /* 8259s masked */
-    out %al, $0x21
-    out %al, $0xa1
-    /* Unreal mode: FS keeps a 4 GiB limit after returning to real mode. */
-    lgdtl %cs:(gdt_desc - BASE)
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    mov $0x10, %bx
-    mov %bx, %fs
-    and $~1, %eax
-    mov %eax, %cr0
-    xor %ax, %ax
-    mov %ax, %fs
+    PIC_MASK
+    UNREAL_FS
 
     APIC_WR 0xf0, 0x1ff   /* SVR: enabled, spurious vector 0xff */
     APIC_WR 0x80, 0       /* TPR */
@@ -169,23 +145,7 @@ unexpected:
     jmp fail
 
 #ifdef VERBOSE
-/* eax in decimal on COM1. */
-putdec:
-    mov $10, %ecx
-    xor %bx, %bx
-1:  xor %edx, %edx
-    div %ecx
-    push %dx
-    inc %bx
-    test %eax, %eax
-    jnz 1b
-2:  pop %ax
-    add $'0', %al
-    mov $COM1, %dx
-    out %al, %dx
-    dec %bx
-    jnz 2b
-    ret
+    PUTDEC_ROUTINE
 #endif
 
     GDT

@@ -13,55 +13,18 @@
  * microseconds and TSC cycles (Linux's check_timer() gives them 40e9 / HZ
  * = 160 million TSC cycles); they vary from run to run.
  */
-#define COM1 0x3f8
+#include "common.h"
+
 #define NSECT 4
-#define APIC 0xfee00000
-#define IOAPIC 0xfec00000
 #define VEC 0x58
 #define PIT_HZ 1193182
 #define HZ 250
 #define WINDOW 3579545 /* 1 s of the 3.579545 MHz PM timer */
 
-#define FSB(off) addr32 movzbl %fs:off(%edi)
-#define FSW(off) addr32 movzwl %fs:off(%edi)
-#define FSL(off) addr32 movl %fs:off(%edi)
-
-    .code16
-    .text
-    .globl _start
-_start:
-    cli
-    xor %ax, %ax
-    mov %ax, %ds
-    mov %ax, %es
-    mov %ax, %ss
-    mov $0x7c00, %sp
-    ljmp $0, $1f
-1:  mov $dap, %si
-    mov $0x42, %ah
-    int $0x13
-    jc fail
-    jmp main
-dap:
-    .byte 16, 0
-    .word NSECT
-    .word 0x7e00, 0
-    .quad 1
-    .org 510
-    .word 0xaa55
+    BOOT_SECTOR NSECT
 
 main:
-    /* Unreal mode: FS keeps a 4 GiB limit after returning to real mode. */
-    lgdtl gdt_desc
-    mov %cr0, %eax
-    or $1, %eax
-    mov %eax, %cr0
-    mov $0x10, %bx
-    mov %bx, %fs
-    and $~1, %eax
-    mov %eax, %cr0
-    xor %ax, %ax
-    mov %ax, %fs
+    UNREAL_FS
 
     /* The RSDP ("RSD PTR ", 16-byte aligned, in 0xe0000-0xfffff), then the RSDT. */
     mov $0xe0000, %edi
@@ -190,15 +153,10 @@ main:
     /* check_timer(): 8259s masked, LINT0 masked, the pin as an edge vector, the PIT at HZ. */
     movw $isr, VEC * 4
     movw $0, VEC * 4 + 2
-    mov $0xff, %al
-    out %al, $0x21
-    out %al, $0xa1
-    mov $(APIC + 0xf0), %edi
-    movl $0x1ff, %fs:(%edi) /* SVR: enabled */
-    mov $(APIC + 0x80), %edi
-    movl $0, %fs:(%edi) /* TPR */
-    mov $(APIC + 0x350), %edi
-    movl $0x10700, %fs:(%edi) /* LINT0: masked ExtINT */
+    PIC_MASK
+    APIC_WR 0xf0, 0x1ff   /* SVR: enabled */
+    APIC_WR 0x80, 0       /* TPR */
+    APIC_WR 0x350, 0x10700 /* LINT0: masked ExtINT */
     mov madt_pin, %eax
     call route
     mov $0x34, %al /* channel 0, lobyte/hibyte, mode 2 */
@@ -313,29 +271,12 @@ isr:
     push %eax
     push %edi
     incl %cs:ticks
-    mov $(APIC + 0xb0), %edi
-    movl $0, %fs:(%edi) /* EOI */
+    APIC_WR 0xb0, 0 /* EOI */
     pop %edi
     pop %eax
     iret
 
-/* eax in decimal. */
-putdec:
-    mov $10, %ecx
-    xor %bx, %bx
-1:  xor %edx, %edx
-    div %ecx
-    push %dx
-    inc %bx
-    test %eax, %eax
-    jnz 1b
-2:  pop %ax
-    add $'0', %al
-    mov $COM1, %dx
-    out %al, %dx
-    dec %bx
-    jnz 2b
-    ret
+    PUTDEC_ROUTINE
 
 newline:
     mov $10, %al
@@ -343,24 +284,7 @@ newline:
     out %al, %dx
     ret
 
-puts:
-    mov $COM1, %dx
-1:  lodsb
-    test %al, %al
-    jz 2f
-    out %al, %dx
-    jmp 1b
-2:  ret
-
-    .balign 8
-gdt:
-    .quad 0
-    .quad 0x00cf9b000000ffff
-    .quad 0x00cf93000000ffff
-gdt_end:
-gdt_desc:
-    .word gdt_end - gdt - 1
-    .long gdt
+    DISK_ROUTINES
 madt: .long 0
 pm_tmr: .long 0
 madt_pin: .long 0
