@@ -194,3 +194,27 @@ else
         echo "SKIP metal-svm-linux: no build/linux (scripts/mk-initramfs.sh) or linuxboot_dma.bin"
     fi
 fi
+
+# -smp 4 and -smp 8 on the appliance's svm (tests/guests/x86/smp.S: INIT, SIPI, SIPI; fixed
+# IPIs by physical and logical destination and to all excluding self; an NMI IPI; the PIT
+# through the I/O APIC to an AP; INIT and SIPI again), the vCPUs round-robin on the
+# appliance's one CPU. QEMU TCG with as many CPUs is the reference: the same serial output,
+# status 33.
+if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] && [ -f "$msvm_guests/smp.bin" ]
+then
+    cp "$msvm_guests/smp.bin" "$msvm_dir/"
+    for n in 4 8; do
+        name=metal-svm-smp$([ $n = 4 ] || echo $n)
+        msvm_appliance "$name" smp.bin "-M pc -accel svm -smp $n -m 128M -bios module:smp.bin" |
+            msvm_normalize >"$LOGS/$name.out"
+        timeout 60 qemu-system-x86_64 -M pc -accel tcg -smp $n -m 128M -nodefaults -display none \
+            -bios "$msvm_dir/smp.bin" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+            </dev/null 2>/dev/null >"$LOGS/$name.qemu"
+        echo "status $?" >>"$LOGS/$name.qemu"
+        msvm_normalize <"$LOGS/$name.qemu" >"$LOGS/$name.ref"
+        r=0
+        grep -qx 'status 33' "$LOGS/$name.out" || r=1
+        diff -u "$LOGS/$name.ref" "$LOGS/$name.out" >"$LOGS/$name.log" || r=1
+        result $r "$name"
+    done
+fi

@@ -230,3 +230,14 @@ for v in qmp hmp; do
         echo "SKIP x86-nmi-$v: /dev/kvm is missing or not accessible"
     fi
 done
+
+# -smp 4 (tests/guests/x86/smp.S): INIT, SIPI, SIPI to all excluding self, the APs in
+# protected mode in APIC ID order; fixed IPIs by physical and by logical (flat) destination
+# and to all excluding self, answered to the BSP; an NMI IPI; the PIT through I/O APIC pin 2
+# to an AP; INIT and SIPI to another trampoline. QEMU TCG -smp 4 is the reference.
+if x86_kvm_usable; then
+    X86_QEMU_ACCEL="-accel tcg" x86_diff_guest smp 33 -bios "$X86_GUESTS/smp.bin" -smp 4
+    result $? x86-smp
+else
+    echo "SKIP x86-smp: /dev/kvm is missing or not accessible"
+fi
