@@ -202,6 +202,8 @@ static int mvm_build_acpi(struct microvm *v)
                                .virtio_mmio_base = (uint32_t)MVM_VIRTIO_BASE,
                                .virtio_mmio_size = VIRTIO_MMIO_SIZE,
                                .virtio_mmio_gsi = MVM_VIRTIO_GSI};
+    for (int i = 0; i < c.ncpus && i < ACPI_MAX_CPUS; i++)
+        c.apic_ids[i] = (uint8_t)i; /* as pc_create_intc numbers the APICs */
     int ret = acpi_build_pc(&c, &v->acpi);
 
     if (ret < 0)
