@@ -5,7 +5,8 @@
  * -device virtio-serial-pci (one console port: -device virtconsole,chardev=ID
  * attaches its back end) and -device virtio-rng-pci[,rng=ID] become legacy
  * virtio PCI functions from slot 2 on, where QEMU -nodefaults puts them;
- * with disable-legacy=on, modern-only ones.
+ * with disable-legacy=on, modern-only ones. Each has MSI-X (vectors=N as
+ * QEMU's, 0 for none); the bus hands their messages to the APIC bus.
  *
  * A virtio-net function carries iPXE as its option ROM, as on QEMU (the
  * romfile= property, default pxe-virtio.rom from Debian's ipxe-qemu), handed
@@ -25,6 +26,7 @@
 #include "emu-core/platform.h"
 #include "hw/boards/board.h"
 #include "hw/boards/pc.h"
+#include "hw/intc/apic.h"
 #include "hw/misc/fw-cfg.h"
 #include "hw/pci/i440fx.h"
 #include "hw/virtio/virtio-blk.h"
@@ -43,11 +45,30 @@
 #define PC_VIRTIO_NET_ROMFILE "pci1af4,1000.rom"
 
 /*
+ * An MSI from a PCI function: a write into the APIC's 0xfee00000 window
+ * is an interrupt message (Intel SDM vol. 3A 11.11.1). Anything else
+ * would be a plain DMA write, which a device could aim at its own
+ * registers and loop; no guest needs that, so it is dropped.
+ */
+static void pc_pci_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    struct pc_board *b = opaque;
+
+    if ((addr & ~(APIC_BUS_WINDOW - 1)) != APIC_DEFAULT_BASE) {
+        log_guest_error("pci: MSI to 0x%llx (data 0x%x) is outside the APIC window; dropped",
+                        (unsigned long long)addr, data);
+        return;
+    }
+    apic_bus_msi(&b->apic_bus, addr, data);
+}
+
+/*
  * Put vdev in a virtio PCI function in the next free slot: legacy, or
- * modern-only (virtio 1.x, QEMU's disable-legacy=on).
+ * modern-only (virtio 1.x, QEMU's disable-legacy=on); vectors is the
+ * transport's vectors= (NULL: the device's default).
  */
 static int pc_plug_virtio(struct pc_board *b, struct pci_bus *bus, struct virtio_device *vdev,
-                          const char *what, int *slot, bool modern)
+                          const char *what, int *slot, bool modern, const char *vectors)
 {
     struct device *pci;
     char pid[64];
@@ -65,6 +86,10 @@ static int pc_plug_virtio(struct pc_board *b, struct pci_bus *bus, struct virtio
     device_prop_set_link(pci, "backend", vdev);
     device_prop_set_link(pci, "bus", bus);
     device_prop_set_u64(pci, "addr", PCI_DEVFN(*slot, 0));
+    if (vectors && device_prop_parse(pci, "vectors", vectors) < 0) {
+        error_report("-device %s: vectors= takes a number (0 for no MSI-X)", what);
+        return -EINVAL;
+    }
     int ret = board_realize(pci);
     if (ret < 0)
         return ret;
@@ -102,11 +127,28 @@ static int pc_nic_rom(struct pc_board *b, const char *romfile)
     return ret;
 }
 
+/* Remove key from o; its value (malloc'd, the caller frees it) or NULL if absent. */
+static char *pc_take_key(struct opts *o, const char *key)
+{
+    for (size_t i = 0; i < o->count; i++) {
+        if (!strcmp(o->items[i].key, key)) {
+            char *v = o->items[i].value;
+            free(o->items[i].key);
+            memmove(&o->items[i], &o->items[i + 1], (o->count - i - 1) * sizeof(o->items[0]));
+            o->count--;
+            return v;
+        }
+    }
+    return NULL;
+}
+
 /*
- * Take the transport's own key disable-legacy=on|off out of o (the device
- * models do not know it). 0 or -EINVAL (reported).
+ * Take the transport's own keys out of o (the device models do not know
+ * them): disable-legacy=on|off, and vectors= (*vectors: malloc'd value or
+ * NULL). 0 or -EINVAL (reported).
  */
-static int pc_take_disable_legacy(struct opts *o, const char *optstr, bool *modern)
+static int pc_take_transport_keys(struct opts *o, const char *optstr, bool *modern,
+                                  char **vectors)
 {
     int ret = opts_get_bool(o, "disable-legacy", false, modern);
 
@@ -114,15 +156,8 @@ static int pc_take_disable_legacy(struct opts *o, const char *optstr, bool *mode
         error_report("-device %s: disable-legacy takes on or off", optstr);
         return ret;
     }
-    for (size_t i = 0; i < o->count; i++) {
-        if (!strcmp(o->items[i].key, "disable-legacy")) {
-            free(o->items[i].key);
-            free(o->items[i].value);
-            memmove(&o->items[i], &o->items[i + 1], (o->count - i - 1) * sizeof(o->items[0]));
-            o->count--;
-            break;
-        }
-    }
+    free(pc_take_key(o, "disable-legacy"));
+    *vectors = pc_take_key(o, "vectors");
     return 0;
 }
 
@@ -133,6 +168,8 @@ int pc_create_pci_devices(struct pc_board *b)
     struct device *dev, *serial = NULL;
     bool rom_done = false;
     int slot = PC_FIRST_SLOT, ret;
+
+    pci_bus_set_msi(bus, pc_pci_msi, b);
 
     if ((ret = virtio_blk_open_drives(b->m)) < 0)
         return ret;
@@ -148,7 +185,8 @@ int pc_create_pci_devices(struct pc_board *b)
         }
         drv = opts_get(&o, "driver");
         bool modern = false;
-        if ((ret = pc_take_disable_legacy(&o, optstr, &modern)) < 0) {
+        char *vectors = NULL;
+        if ((ret = pc_take_transport_keys(&o, optstr, &modern, &vectors)) < 0) {
             opts_free(&o);
             return ret;
         }
@@ -173,7 +211,12 @@ int pc_create_pci_devices(struct pc_board *b)
                 vdev = virtio_rng_vdev(dev);
         } else if (drv && !strcmp(drv, "virtconsole")) {
             /* A port on the last virtio-serial-pci, not a function of its own. */
-            ret = virtio_console_attach_opts(serial, &o, optstr);
+            if (vectors) {
+                error_report("-device %s: virtconsole has no property 'vectors'", optstr);
+                ret = -EINVAL;
+            } else {
+                ret = virtio_console_attach_opts(serial, &o, optstr);
+            }
             opts_free(&o);
             if (ret < 0)
                 return ret;
@@ -184,7 +227,8 @@ int pc_create_pci_devices(struct pc_board *b)
                          optstr);
         }
         if (vdev && ret == 0)
-            ret = pc_plug_virtio(b, bus, vdev, optstr, &slot, modern);
+            ret = pc_plug_virtio(b, bus, vdev, optstr, &slot, modern, vectors);
+        free(vectors);
         opts_free(&o);
         if (!vdev)
             return -EINVAL;
@@ -192,7 +236,7 @@ int pc_create_pci_devices(struct pc_board *b)
             return ret;
     }
     while ((dev = virtio_blk_next_drive(b->m, &ret))) {
-        if ((ret = pc_plug_virtio(b, bus, virtio_blk_vdev(dev), dev->id, &slot, false)) < 0)
+        if ((ret = pc_plug_virtio(b, bus, virtio_blk_vdev(dev), dev->id, &slot, false, NULL)) < 0)
             return ret;
     }
     return ret;

@@ -1,6 +1,6 @@
 /*
  * pci.c - the generic part of a PCI function: config cycles through write
- * masks, BAR sizing and mapping, INTx.
+ * masks, BAR sizing and mapping, INTx (MSI-X is in msix.c).
  */
 #include "hw/pci/pci.h"
 
@@ -106,7 +106,7 @@ uint32_t pci_config_read(struct pci_function *f, unsigned off, unsigned size)
 
 void pci_config_write(struct pci_function *f, unsigned off, uint32_t val, unsigned size)
 {
-    bool remap = false;
+    bool remap = false, intx = false, msix = false;
 
     for (unsigned i = 0; i < size && off + i < 256; i++) {
         unsigned o = off + i;
@@ -114,9 +114,17 @@ void pci_config_write(struct pci_function *f, unsigned off, uint32_t val, unsign
         f->config[o] = (f->config[o] & ~m) | ((uint8_t)(val >> (8 * i)) & m);
         if (o == PCI_COMMAND || (o >= PCI_BAR0 && o < PCI_BAR0 + 4 * PCI_NUM_BARS))
             remap = true;
+        if (o == PCI_COMMAND + 1)
+            intx = true;
+        if (f->msix.nvectors && o == f->msix.cap + PCI_MSIX_FLAGS + 1u)
+            msix = true;
     }
     if (remap)
         pci_function_update_mappings(f);
+    if (intx)
+        pci_intx_update(f);
+    if (msix)
+        pci_msix_sync(f); /* after the command register: a pending vector may need bus mastering */
     if (f->config_written)
         f->config_written(f, off, size);
 }
@@ -132,16 +140,51 @@ void pci_function_reset(struct pci_function *f)
     }
     f->config[PCI_INTERRUPT_LINE] = 0;
     pci_function_update_mappings(f);
+    if (f->msix.nvectors)
+        pci_msix_reset(f);
     pci_set_irq(f, 0);
+}
+
+void pci_function_post_load(struct pci_function *f)
+{
+    pci_function_update_mappings(f);
+    if (f->msix.nvectors) {
+        /* Take enable and mask as loaded; nothing is sent while the machine is being loaded. */
+        uint8_t hi = f->config[f->msix.cap + PCI_MSIX_FLAGS + 1];
+        f->msix.enabled = (hi << 8 & PCI_MSIX_FLAGS_ENABLE) != 0;
+        f->msix.masked = (hi << 8 & PCI_MSIX_FLAGS_MASKALL) != 0;
+    }
+    pci_intx_update(f);
+}
+
+void pci_bus_set_msi(struct pci_bus *bus, void (*fn)(void *opaque, uint64_t addr, uint32_t data),
+                     void *opaque)
+{
+    bus->msi = fn;
+    bus->msi_opaque = opaque;
+}
+
+void pci_intx_update(struct pci_function *f)
+{
+    int pin = f->config[PCI_INTERRUPT_PIN];
+    uint16_t cmd = (uint16_t)(f->config[PCI_COMMAND] | f->config[PCI_COMMAND + 1] << 8);
+    /* PCI 3.0 6.2.2: Interrupt Disable holds INTx low; 6.8.2: so does MSI-X enable. */
+    bool drive = f->irq_level && !(cmd & PCI_COMMAND_INTX_DISABLE) && !f->msix.enabled;
+
+    /* The status register's Interrupt Status shows the device's request, disabled or not. */
+    if (f->irq_level)
+        f->config[PCI_STATUS] |= PCI_STATUS_INTERRUPT;
+    else
+        f->config[PCI_STATUS] &= (uint8_t)~PCI_STATUS_INTERRUPT;
+    if (f->irq_driven == drive)
+        return;
+    f->irq_driven = drive;
+    if (pin && f->bus && f->bus->set_irq)
+        f->bus->set_irq(f->bus->irq_opaque, f->devfn, pin, drive);
 }
 
 void pci_set_irq(struct pci_function *f, int level)
 {
-    int pin = f->config[PCI_INTERRUPT_PIN];
-
-    if (f->irq_level == (level != 0))
-        return;
     f->irq_level = level != 0;
-    if (pin && f->bus && f->bus->set_irq)
-        f->bus->set_irq(f->bus->irq_opaque, f->devfn, pin, f->irq_level);
+    pci_intx_update(f);
 }

@@ -18,18 +18,15 @@
 #define VPM_DEVICE 0x2000
 #define VPM_NOTIFY 0x3000
 #define VPM_NOTIFY_MULT 4
-#define VPM_NO_VECTOR 0xffff
+#define VPM_MSIX_CAP 0x98 /* QEMU's: the first free byte after the vendor capabilities */
 
 /* Capability types (4.1.4) and where ours sit in configuration space. */
 enum { CAP_COMMON = 1, CAP_NOTIFY = 2, CAP_ISR = 3, CAP_DEVICE = 4, CAP_PCI_CFG = 5 };
-#define CAP_FIRST 0x40
 #define CAP_PCI_CFG_AT 0x84 /* its bar, offset, length and data are guest-writable */
 #define PCI_CFG_BAR (CAP_PCI_CFG_AT + 4)
 #define PCI_CFG_OFFSET (CAP_PCI_CFG_AT + 8)
 #define PCI_CFG_LENGTH (CAP_PCI_CFG_AT + 12)
 #define PCI_CFG_DATA (CAP_PCI_CFG_AT + 16)
-#define PCI_STATUS_CAP_LIST 0x10
-#define PCI_CAPABILITY_LIST 0x34
 
 /* Common configuration offsets (4.1.4.3). */
 enum {
@@ -69,7 +66,14 @@ static void vpm_update_irq(void *opaque)
 {
     struct virtio_pci_modern *s = opaque;
 
-    pci_set_irq(&s->fn, s->vdev->isr != 0);
+    virtio_pci_msix_update_irq(&s->fn, s->vdev);
+}
+
+static void vpm_notify(void *opaque, int q)
+{
+    struct virtio_pci_modern *s = opaque;
+
+    virtio_pci_msix_notify(&s->msix, &s->fn, s->vdev, q);
 }
 
 static void vpm_reset_device(struct virtio_pci_modern *s)
@@ -82,6 +86,7 @@ static void vpm_reset_device(struct virtio_pci_modern *s)
         s->vdev->vq[i].num = s->vdev->ops->queue_max;
     s->dfselect = s->gfselect = 0;
     s->queue_sel = 0;
+    virtio_pci_msix_reset(&s->msix, &s->fn);
     pci_set_irq(&s->fn, 0);
 }
 
@@ -102,13 +107,14 @@ static void vpm_common_image(struct virtio_pci_modern *s, uint8_t *c)
     put_le(c + CC_DF, s->dfselect < 2 ? vpm_features(s) >> (32 * s->dfselect) : 0, 4);
     put_le(c + CC_GFSELECT, s->gfselect, 4);
     put_le(c + CC_GF, s->gfselect < 2 ? vd->guest_features >> (32 * s->gfselect) : 0, 4);
-    put_le(c + CC_MSIX, VPM_NO_VECTOR, 2);
+    put_le(c + CC_MSIX, s->msix.config_vector, 2);
     put_le(c + CC_NUMQ, (uint64_t)vd->ops->num_queues, 2);
     c[CC_STATUS] = vd->status;
     c[CC_CFGGEN] = (uint8_t)vd->config_generation;
     put_le(c + CC_Q_SELECT, s->queue_sel, 2);
-    put_le(c + CC_Q_MSIX, VPM_NO_VECTOR, 2);
+    put_le(c + CC_Q_MSIX, VIRTIO_MSI_NO_VECTOR, 2);
     if (vq) {
+        put_le(c + CC_Q_MSIX, s->msix.queue_vector[s->queue_sel], 2);
         put_le(c + CC_Q_SIZE, vq->num, 2);
         put_le(c + CC_Q_ENABLE, vq->ready, 2);
         put_le(c + CC_Q_NOFF, s->queue_sel, 2);
@@ -163,8 +169,16 @@ static void vpm_common_write(struct virtio_pci_modern *s, uint64_t off, uint32_t
         vd->guest_features &= vpm_features(s); /* only what was offered */
         return;
     case CC_MSIX:
+        if (size != 2)
+            break;
+        s->msix.config_vector = virtio_pci_msix_vector(&s->msix, v);
+        return;
     case CC_Q_MSIX:
-        return; /* no MSI-X: reads stay NO_VECTOR, which tells the driver */
+        if (size != 2)
+            break;
+        if (vq) /* a queue the device does not have keeps reading NO_VECTOR */
+            s->msix.queue_vector[s->queue_sel] = virtio_pci_msix_vector(&s->msix, v);
+        return;
     case CC_STATUS:
         vpm_status_write(s, (uint8_t)v);
         return;
@@ -348,20 +362,24 @@ static int vpm_realize(struct device *dev)
     uint8_t *c = s->fn.config;
     c[PCI_INTERRUPT_PIN] = 1;
     c[PCI_STATUS] |= PCI_STATUS_CAP_LIST;
-    c[PCI_CAPABILITY_LIST] = CAP_FIRST;
-    vpm_cap(c, 0x40, 0x50, 16, CAP_COMMON, VPM_COMMON, 0x1000);
-    vpm_cap(c, 0x50, 0x60, 16, CAP_ISR, VPM_ISR, 0x1000);
-    vpm_cap(c, 0x60, 0x70, 16, CAP_DEVICE, VPM_DEVICE, 0x1000);
-    vpm_cap(c, 0x70, CAP_PCI_CFG_AT, 20, CAP_NOTIFY, VPM_NOTIFY, 0x1000);
+    /* Each new capability goes to the head of the list, as QEMU's pci_add_capability. */
+    c[PCI_CAPABILITY_LIST] = CAP_PCI_CFG_AT;
+    vpm_cap(c, 0x40, 0, 16, CAP_COMMON, VPM_COMMON, 0x1000);
+    vpm_cap(c, 0x50, 0x40, 16, CAP_ISR, VPM_ISR, 0x1000);
+    vpm_cap(c, 0x60, 0x50, 16, CAP_DEVICE, VPM_DEVICE, 0x1000);
+    vpm_cap(c, 0x70, 0x60, 20, CAP_NOTIFY, VPM_NOTIFY, 0x1000);
     put_le(c + 0x70 + 16, VPM_NOTIFY_MULT, 4);
-    vpm_cap(c, CAP_PCI_CFG_AT, 0, 20, CAP_PCI_CFG, 0, 0);
+    vpm_cap(c, CAP_PCI_CFG_AT, 0x70, 20, CAP_PCI_CFG, 0, 0);
     memset(s->fn.wmask + PCI_CFG_BAR, 0xff, 1);
     memset(s->fn.wmask + PCI_CFG_OFFSET, 0xff, 12);
     s->fn.config_written = vpm_config_written;
     s->fn.opaque = s;
     mem_region_init_io(&s->bar, "virtio-pci-modern", &vpm_ops, s, VPM_BAR_SIZE);
     pci_function_set_bar(&s->fn, VPM_BAR, VPM_BAR_SIZE, false, &s->bar);
+    if (virtio_pci_msix_realize(&s->msix, &s->fn, s->vdev, VPM_MSIX_CAP, "virtio-pci-modern") < 0)
+        return -EINVAL;
     s->vdev->transport.update_irq = vpm_update_irq;
+    s->vdev->transport.notify = vpm_notify;
     s->vdev->transport.opaque = s;
     int ret = pci_bus_attach(s->bus, &s->fn, (uint8_t)s->addr);
     if (ret < 0) {
@@ -377,8 +395,15 @@ static int vpm_post_load(void *opaque, int version_id)
     struct virtio_pci_modern *s = opaque;
 
     (void)version_id;
-    pci_function_update_mappings(&s->fn);
+    if (virtio_pci_msix_post_load(&s->msix) < 0)
+        return -EINVAL;
+    pci_function_post_load(&s->fn);
     return 0;
+}
+
+static bool vpm_msix_needed(void *opaque)
+{
+    return ((struct virtio_pci_modern *)opaque)->fn.msix.nvectors != 0;
 }
 
 static const struct vmstate_field vpm_fields[] = {
@@ -391,16 +416,42 @@ static const struct vmstate_field vpm_fields[] = {
     {.name = "queue_sel", .type = VMS_U16, .offset = offsetof(struct virtio_pci_modern, queue_sel)},
     {.type = VMS_END},
 };
+/* The MSI-X table, pending bits and vector assignments, sent when the device has MSI-X. */
+static const struct vmstate_field vpm_msix_fields[] = {
+    {.name = "table",
+     .type = VMS_BUFFER,
+     .offset = offsetof(struct virtio_pci_modern, fn.msix.table),
+     .size = sizeof(((struct pci_msix *)0)->table)},
+    {.name = "pba",
+     .type = VMS_BUFFER,
+     .offset = offsetof(struct virtio_pci_modern, fn.msix.pba),
+     .size = sizeof(((struct pci_msix *)0)->pba)},
+    {.name = "vectors",
+     .type = VMS_STRUCT,
+     .offset = offsetof(struct virtio_pci_modern, msix),
+     .size = sizeof(struct virtio_pci_msix),
+     .sub = &virtio_pci_msix_vmstate},
+    {.type = VMS_END},
+};
+static const struct vmstate_desc vpm_msix_vmstate = {.name = "virtio-pci-modern/msix",
+                                                     .version_id = 1,
+                                                     .minimum_version_id = 1,
+                                                     .fields = vpm_msix_fields,
+                                                     .needed = vpm_msix_needed};
+static const struct vmstate_desc *const vpm_subsections[] = {&vpm_msix_vmstate, NULL};
 static const struct vmstate_desc vpm_vmstate = {.name = "virtio-pci-modern",
                                                 .version_id = 1,
                                                 .minimum_version_id = 1,
                                                 .fields = vpm_fields,
+                                                .subsections = vpm_subsections,
                                                 .post_load = vpm_post_load};
 
 static const struct device_prop vpm_props[] = {
     {"backend", PROP_LINK, offsetof(struct virtio_pci_modern, vdev), 0, NULL},
     {"bus", PROP_LINK, offsetof(struct virtio_pci_modern, bus), 0, NULL},
     {"addr", PROP_U32, offsetof(struct virtio_pci_modern, addr), 0, NULL},
+    {"vectors", PROP_U32, offsetof(struct virtio_pci_modern, msix.nvectors),
+     VIRTIO_PCI_VECTORS_UNSET, NULL},
     {NULL, PROP_END, 0, 0, NULL},
 };
 

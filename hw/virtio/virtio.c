@@ -198,14 +198,20 @@ void virtio_notify(struct virtio_device *vd, int q)
     if (guest_u16(vd, vd->vq[q].avail, &flags) && (flags & VRING_AVAIL_F_NO_INTERRUPT))
         return;
     vd->isr |= VIRTIO_ISR_QUEUE;
-    virtio_update_irq(vd);
+    if (vd->transport.notify)
+        vd->transport.notify(vd->transport.opaque, q);
+    else
+        virtio_update_irq(vd);
 }
 
 void virtio_notify_config(struct virtio_device *vd)
 {
     vd->config_generation++;
     vd->isr |= VIRTIO_ISR_CONFIG;
-    virtio_update_irq(vd);
+    if (vd->transport.notify)
+        vd->transport.notify(vd->transport.opaque, -1);
+    else
+        virtio_update_irq(vd);
 }
 
 static int virtio_device_post_load(void *opaque, int version_id)

@@ -76,9 +76,16 @@ struct virtqueue {
     uint16_t used_idx;          /* next used entry the device will fill */
 };
 
-/* The transport side: how a device raises its interrupt. */
+/*
+ * The transport side: how a device raises its interrupt. update_irq: the
+ * ISR changed (set or cleared). notify, if set, is called instead of
+ * update_irq when a notification sets an ISR bit: for queue q, or q = -1
+ * for a configuration change (transports with an interrupt per queue,
+ * virtio-pci's MSI-X).
+ */
 struct virtio_transport {
     void (*update_irq)(void *opaque);
+    void (*notify)(void *opaque, int q);
     void *opaque;
 };
 

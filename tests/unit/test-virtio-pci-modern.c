@@ -3,7 +3,7 @@
  * driver's side: IDs and the capability list, BAR 4 placed by the BAR
  * protocol, feature negotiation (FEATURES_OK refused without VERSION_1),
  * queue setup and notification, ISR read-to-clear with INTx, reset, and
- * the PCI configuration access window.
+ * the PCI configuration access window. MSI-X: test-virtio-pci-msix.c.
  */
 #include <string.h>
 
@@ -99,9 +99,14 @@ int main(void)
     CHECK_EQ(pci_config_read(f, 8, 1), 1);
     CHECK_EQ(pci_config_read(f, 6, 2) & 0x10, 0x10);
 
-    /* Walk the capabilities: types 1, 3, 4, 2 (multiplier 4), 5, all vendor-specific. */
+    /*
+     * Walk the capabilities in QEMU's order (the last added first): MSI-X at 0x98, then the
+     * vendor-specific ones of types 5, 2 (multiplier 4), 4, 3, 1.
+     */
+    CHECK_EQ(pci_config_read(f, 0x34, 1), 0x98);
+    CHECK_EQ(pci_config_read(f, 0x98, 1), 0x11);
     int types[8], n = 0;
-    for (unsigned p = pci_config_read(f, 0x34, 1); p && n < 8; p = pci_config_read(f, p + 1, 1)) {
+    for (unsigned p = pci_config_read(f, 0x99, 1); p && n < 8; p = pci_config_read(f, p + 1, 1)) {
         CHECK_EQ(pci_config_read(f, p, 1), 9);
         types[n++] = (int)pci_config_read(f, p + 3, 1);
         if (types[n - 1] == 2)
@@ -110,7 +115,7 @@ int main(void)
             CHECK_EQ(pci_config_read(f, p + 4, 1), 4);
     }
     CHECK_EQ(n, 5);
-    CHECK(types[0] == 1 && types[1] == 3 && types[2] == 4 && types[3] == 2 && types[4] == 5);
+    CHECK(types[0] == 5 && types[1] == 2 && types[2] == 4 && types[3] == 3 && types[4] == 1);
 
     /* BAR 4: 16 KiB memory; place and enable it. */
     pci_config_write(f, 0x20, 0xffffffff, 4);
