@@ -103,6 +103,8 @@ static void svm_skip(struct svm_vcpu *s, unsigned len)
         vmcb_set(s->vmcb, VMCB_RIP, nrip);
     else
         vmcb_set(s->vmcb, VMCB_RIP, vmcb_get(s->vmcb, VMCB_RIP) + len);
+    /* An interrupt shadow ends with the instruction we completed for the guest. */
+    vmcb_set(s->vmcb, VMCB_INT_STATE, vmcb_get(s->vmcb, VMCB_INT_STATE) & ~1ull);
 }
 
 static void svm_inject_exc(struct svm_vcpu *s, uint8_t vector, bool has_error, uint32_t error)
@@ -261,6 +263,33 @@ static void svm_reinject(struct svm_vcpu *s)
     vmcb_set(s->vmcb, VMCB_EVENTINJ, ii);
 }
 
+#define SVM_FLAG_TF (1ull << 8)
+#define DR6_BS (1ull << 14)
+
+/*
+ * The exit after a single step svm_inject() asked for (svm_nmi_step). Ours when it is the
+ * #DB with DR6.BS: DR6 gets back what the guest had, and TF is cleared unless the stepped
+ * instruction was the NMI handler's IRET, which loaded the guest's own RFLAGS (then NMIs
+ * are unmasked: the IRET has run). Any other exit came first: the instruction has not run
+ * (or we complete it ourselves), TF is still ours. Returns true for our #DB.
+ */
+static bool svm_nmi_step_end(struct svm_vcpu *s, uint64_t code)
+{
+    uint8_t *v = s->vmcb;
+    bool ours = code == SVM_EXIT_EXC_DB && (vmcb_get(v, VMCB_DR6) & DR6_BS);
+    bool iret = ours && s->nmi_iret;
+
+    s->nmi_step = false;
+    vmcb_set32(v, VMCB_INTERCEPT_EXC, vmcb_get32(v, VMCB_INTERCEPT_EXC) & ~ICPT_EXC_DB);
+    if (ours)
+        vmcb_set(v, VMCB_DR6, s->nmi_step_dr6);
+    if (iret)
+        s->nmi_masked = s->nmi_iret = false;
+    else
+        vmcb_set(v, VMCB_RFLAGS, vmcb_get(v, VMCB_RFLAGS) & ~SVM_FLAG_TF);
+    return ours;
+}
+
 int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex)
 {
     struct x86_cpu *x = x86_cpu_of(s->cpu);
@@ -268,7 +297,17 @@ int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex)
     uint64_t code = vmcb_get(v, VMCB_EXITCODE);
 
     svm_reinject(s);
+    if (s->nmi_step && svm_nmi_step_end(s, code))
+        return 1;
     switch (code) {
+    case SVM_EXIT_IRET:
+        /* The NMI handler's IRET, about to run: NMIs stay masked until it has. */
+        s->nmi_iret = true;
+        s->nmi_iret_rip = vmcb_get(v, VMCB_RIP);
+        return 1;
+    case SVM_EXIT_EXC_DB: /* the guest's own #DB while we single-stepped it */
+        svm_inject_exc(s, 1, false, 0);
+        return 1;
     case SVM_EXIT_INTR:
     case SVM_EXIT_NMI:
     case SVM_EXIT_SMI:
@@ -289,7 +328,8 @@ int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex)
         return 1;
     case SVM_EXIT_HLT:
         svm_skip(s, 1);
-        if ((x->intr_level && (vmcb_get(v, VMCB_RFLAGS) & X86_FLAG_IF)) || x->nmi_pending)
+        if ((x->intr_level && (vmcb_get(v, VMCB_RFLAGS) & X86_FLAG_IF)) ||
+            (x->nmi_pending && !s->nmi_masked))
             return 1; /* an interrupt is already waiting: it ends the hlt at once */
         s->in_hlt = true;
         ex->reason = VCPU_EXIT_HALT;

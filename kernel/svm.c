@@ -239,7 +239,30 @@ static void svm_vcpu_reset(struct vcpu *cpu)
 
     svm_setup_control(s);
     svm_load_reset_state(s);
+    s->nmi_masked = s->nmi_iret = s->nmi_step = false;
     svm.flush_tlb = true;
+}
+
+#define SVM_FLAG_TF (1ull << 8)
+
+/*
+ * Single-step the guest's next instruction so that it exits right after it (the #DB
+ * intercept; svm_nmi_step_end() in svm-exit.c puts TF and DR6 back): used to see an NMI
+ * handler's IRET complete, or an interrupt shadow end, with an NMI waiting. Not when the
+ * guest single-steps itself (its TF is set), nor with an event to deliver (its delivery
+ * clears TF): that NMI then waits for the next exit.
+ */
+static void svm_nmi_step(struct svm_vcpu *s)
+{
+    uint8_t *v = s->vmcb;
+    uint64_t rflags = vmcb_get(v, VMCB_RFLAGS);
+
+    if ((rflags & SVM_FLAG_TF) || (vmcb_get(v, VMCB_EVENTINJ) & EVT_V))
+        return;
+    s->nmi_step = true;
+    s->nmi_step_dr6 = vmcb_get(v, VMCB_DR6);
+    vmcb_set(v, VMCB_RFLAGS, rflags | SVM_FLAG_TF);
+    vmcb_set32(v, VMCB_INTERCEPT_EXC, vmcb_get32(v, VMCB_INTERCEPT_EXC) | ICPT_EXC_DB);
 }
 
 /*
@@ -249,23 +272,38 @@ static void svm_vcpu_reset(struct vcpu *cpu)
  * injected if the guest takes interrupts now (IF, no shadow), or
  * a virtual interrupt request with the VINTR intercept makes the CPU exit
  * as soon as it would.
+ *
+ * NMIs: AMD-V does not hold a second NMI back while the handler of one it
+ * injected runs (APM "NMI Support": the VMM tracks that), so we do, as the
+ * CPU would: masked from the injection until the handler's IRET has run.
+ * The IRET intercept shows the IRET about to run; it has run once rip
+ * moved on, or at once with a single step (svm_nmi_step) when another NMI
+ * waits. NMIs also wait out an interrupt shadow (MOV SS: the stack switch
+ * is not done yet), stepping over its instruction.
  */
 static void svm_inject(struct svm_vcpu *s)
 {
     struct x86_cpu *x = x86_cpu_of(s->cpu);
     uint8_t *v = s->vmcb;
     uint64_t vintr = vmcb_get(v, VMCB_VINTR) & ~(VINTR_V_IRQ | (0xfull << VINTR_PRIO_SHIFT));
-    uint32_t i1 = vmcb_get32(v, VMCB_INTERCEPT1) & ~ICPT1_VINTR;
+    uint32_t i1 = vmcb_get32(v, VMCB_INTERCEPT1) & ~(ICPT1_VINTR | ICPT1_IRET);
+    bool shadow = vmcb_get(v, VMCB_INT_STATE) & 1;
 
-    if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && x->nmi_pending) {
-        /* NMI (the APIC's LINT1 or an NMI IPI). Not held back while the guest's handler
-         * runs (no IRET intercept yet): nested NMIs are the guest's to survive. */
-        x->nmi_pending = false;
-        vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
+    if (s->nmi_iret && vmcb_get(v, VMCB_RIP) != s->nmi_iret_rip)
+        s->nmi_masked = s->nmi_iret = false;
+    if (x->nmi_pending) {
+        if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && !s->nmi_masked && !shadow) {
+            x->nmi_pending = false;
+            vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
+            s->nmi_masked = true;
+        } else if (s->nmi_iret || (shadow && !s->nmi_masked)) {
+            svm_nmi_step(s);
+        }
     }
+    if (s->nmi_masked && !s->nmi_iret)
+        i1 |= ICPT1_IRET;
     if (x->intr_level) {
         bool busy = vmcb_get(v, VMCB_EVENTINJ) & EVT_V;
-        bool shadow = vmcb_get(v, VMCB_INT_STATE) & 1;
         if (!busy && hv_irq_can_inject(vmcb_get(v, VMCB_RFLAGS), shadow)) {
             int vec = hv_irq_ack(x);
             if (vec >= 0)
@@ -327,7 +365,8 @@ static int svm_vcpu_run(struct vcpu *cpu, struct vcpu_exit *ex)
     }
     if (s->in_hlt) {
         /* HLT ends on an interrupt the CPU takes (IF=1); with IF=0 it stays halted. */
-        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) && !x->nmi_pending) {
+        if (!(x->intr_level && (vmcb_get(s->vmcb, VMCB_RFLAGS) & X86_FLAG_IF)) &&
+            !(x->nmi_pending && !s->nmi_masked)) {
             ex->reason = VCPU_EXIT_HALT;
             return 0;
         }

@@ -41,6 +41,9 @@
 #define VINTR_IGN_TPR (1ull << 20)
 #define VINTR_MASKING (1ull << 24) /* host IF masks physical interrupts, guest IF virtual ones */
 
+/* VMCB_INTERCEPT_EXC bits */
+#define ICPT_EXC_DB (1u << 1)
+
 /* INTERCEPT1 bits (exit code 0x60 + n) */
 #define ICPT1_INTR (1u << 0)
 #define ICPT1_NMI (1u << 1)
@@ -48,6 +51,7 @@
 #define ICPT1_INIT (1u << 3)
 #define ICPT1_VINTR (1u << 4)
 #define ICPT1_CPUID (1u << 18)
+#define ICPT1_IRET (1u << 20)
 #define ICPT1_INVD (1u << 22)
 #define ICPT1_HLT (1u << 24)
 #define ICPT1_INVLPGA (1u << 26)
@@ -103,12 +107,14 @@
 
 /* Exit codes */
 #define SVM_EXIT_EXC_BASE 0x40
+#define SVM_EXIT_EXC_DB (SVM_EXIT_EXC_BASE + 1)
 #define SVM_EXIT_INTR 0x60
 #define SVM_EXIT_NMI 0x61
 #define SVM_EXIT_SMI 0x62
 #define SVM_EXIT_INIT 0x63
 #define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_CPUID 0x72
+#define SVM_EXIT_IRET 0x74
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_HLT 0x78
 #define SVM_EXIT_INVLPGA 0x7A

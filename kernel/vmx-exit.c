@@ -159,6 +159,19 @@ static void vmx_io(struct vmx_vcpu *s)
 }
 
 /* EPT violation: first touch of RAM/ROM (map it), else an access to emulate. */
+/*
+ * An IRET that ended virtual-NMI blocking exited before it completed (its stack page not
+ * in the EPT yet): it runs again, so the blocking is set again (SDM 28.2.3, 32.7.1.2), or
+ * a pending NMI would be injected into the handler it has not left yet. Bit 12 means
+ * nothing when the exit came during event delivery.
+ */
+static void vmx_iret_retry(struct vmx_vcpu *s, uint64_t info)
+{
+    if ((vmx.pin & PIN_VIRTUAL_NMI) && (info & EXIT_NMI_UNBLOCKED_BY_IRET) &&
+        !(s->rd[RD_IDT_VEC_INFO] & INTR_INFO_VALID))
+        vmx_set(s, VMCS_GUEST_INTERRUPTIBILITY, s->rd[RD_INTERRUPTIBILITY] | INTERRUPTIBILITY_NMI);
+}
+
 static int vmx_ept_violation(struct vmx_vcpu *s)
 {
     uint64_t q = s->rd[RD_QUAL], gpa = s->rd[RD_GPA];
@@ -182,6 +195,7 @@ static int vmx_ept_violation(struct vmx_vcpu *s)
                 vmx_report(s, "cannot map guest RAM in the EPT");
                 return r;
             }
+            vmx_iret_retry(s, q);
             return 1;
         }
     }
@@ -194,8 +208,11 @@ static int vmx_ept_violation(struct vmx_vcpu *s)
     if (r < 0)
         return r;
     vmx_guest_store(s, &g);
+    /* The shadow ends with the emulated instruction; blocking by NMI stays (a handler's MMIO). */
     if (s->rd[RD_INTERRUPTIBILITY] & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
-        vmx_set(s, VMCS_GUEST_INTERRUPTIBILITY, 0);
+        vmx_set(s, VMCS_GUEST_INTERRUPTIBILITY,
+                s->rd[RD_INTERRUPTIBILITY] &
+                    ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
     return 1;
 }
 
@@ -439,6 +456,10 @@ static void vmx_reinject(struct vmx_vcpu *s)
     vmx_set(s, VMCS_ENTRY_INTR_INFO, info & (INTR_INFO_VALID | INTR_INFO_HAS_ERROR | 0x7ff));
     if (info & INTR_INFO_HAS_ERROR)
         vmx_set(s, VMCS_ENTRY_EXC_ERROR, s->rd[RD_IDT_VEC_ERROR]);
+    /* An NMI whose delivery did not complete has not blocked NMIs yet (27.3.1.5 wants 0). */
+    if (type == INTR_TYPE_NMI && (s->rd[RD_INTERRUPTIBILITY] & INTERRUPTIBILITY_NMI))
+        vmx_set(s, VMCS_GUEST_INTERRUPTIBILITY,
+                s->rd[RD_INTERRUPTIBILITY] & ~(uint64_t)INTERRUPTIBILITY_NMI);
 }
 
 int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
@@ -455,13 +476,15 @@ int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
     case EXIT_EXT_INT: /* the host's interrupt, taken by the host after the exit */
     case EXIT_INIT:
     case EXIT_SIPI:
-    case EXIT_NMI_WINDOW:
         return 1;
+    case EXIT_NMI_WINDOW:  /* the guest can take an NMI now: vmx_inject() gives it */
     case EXIT_INTR_WINDOW: /* the window is open: vmx_inject() takes it from here */
         return 1;
     case EXIT_EXC_NMI:
-        if ((s->rd[RD_EXIT_INTR_INFO] & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-            return 1; /* a host NMI: nothing of ours raises one */
+        if ((s->rd[RD_EXIT_INTR_INFO] & INTR_TYPE_MASK) == INTR_TYPE_NMI) {
+            vmx_iret_retry(s, s->rd[RD_EXIT_INTR_INFO]);
+            return 1; /* a host NMI (NMI exiting comes with virtual NMIs): none of ours */
+        }
         vmx_report(s, "unexpected exception exit");
         return -EIO;
     case EXIT_IO:
@@ -481,7 +504,8 @@ int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
         return 1;
     case EXIT_HLT:
         vmx_skip(s);
-        if ((x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF)) || x->nmi_pending)
+        if ((x->intr_level && (s->rd[RD_RFLAGS] & X86_FLAG_IF)) ||
+            (x->nmi_pending && !(s->rd[RD_INTERRUPTIBILITY] & INTERRUPTIBILITY_NMI)))
             return 1; /* an interrupt is already waiting: it ends the hlt at once */
         s->in_hlt = true;
         ex->reason = VCPU_EXIT_HALT;

@@ -150,6 +150,18 @@ static const char *vmx_check(void)
     vmx.pin = vmx_adjust(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED, PIN_EXT_INT_EXIT, &missing);
     if (missing)
         return "VT-x lacks external-interrupt exiting";
+    /*
+     * Virtual NMIs (SDM 25.6.1, 26.3): the CPU tracks the guest's NMI blocking (set by
+     * delivering an injected NMI, cleared by its IRET) and exits when an NMI window opens.
+     * Without them, injected NMIs block the CPU's own NMIs until the guest's IRET (no NMI
+     * exiting), and one held back waits for the next exit.
+     */
+    uint32_t vnmi_missing;
+    uint32_t pin = vmx_adjust(MSR_VMX_PINBASED, MSR_VMX_TRUE_PINBASED,
+                              PIN_EXT_INT_EXIT | PIN_NMI_EXIT | PIN_VIRTUAL_NMI, &vnmi_missing);
+    vmx_adjust(MSR_VMX_PROCBASED, MSR_VMX_TRUE_PROCBASED, PROC_NMI_WINDOW, &missing);
+    if (!vnmi_missing && !missing)
+        vmx.pin = pin;
     vmx.exit = vmx_adjust(MSR_VMX_EXIT, MSR_VMX_TRUE_EXIT,
                           EXIT_HOST_64 | EXIT_SAVE_EFER | EXIT_LOAD_EFER, &missing);
     if (missing)
@@ -456,17 +468,34 @@ static void vmx_vcpu_reset(struct vcpu *cpu)
  * (SDM 27.7.5), not at the next unrelated exit, which may be a whole slice
  * later (as svm_inject's V_IRQ).
  */
+static bool vmx_nmi_blocked(const struct vmx_vcpu *s)
+{
+    return s->rd[RD_INTERRUPTIBILITY] &
+           (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS);
+}
+
 static void vmx_inject(struct vmx_vcpu *s, bool *pending)
 {
     struct x86_cpu *x = x86_cpu_of(s->cpu);
     uint32_t block = (uint32_t)s->rd[RD_INTERRUPTIBILITY];
-    uint32_t proc = (uint32_t)s->rd[RD_PROC_CTLS] & ~PROC_INTR_WINDOW;
+    uint32_t proc = (uint32_t)s->rd[RD_PROC_CTLS] & ~(PROC_INTR_WINDOW | PROC_NMI_WINDOW);
 
-    if (!*pending && x->nmi_pending &&
-        !(block & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
-        x->nmi_pending = false;
-        vmx_set(s, VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
-        *pending = true;
+    /*
+     * An NMI goes in when nothing blocks it: no NMI handler running (blocking by NMI, SDM
+     * 25.4.2: virtual-NMI blocking with virtual NMIs, else the CPU's own), no MOV SS shadow,
+     * and no STI shadow either (a CPU may refuse an NMI injected there, 27.3.1.5). Else, with
+     * virtual NMIs, NMI-window exiting stops the guest as soon as it could take it: right
+     * after the handler's IRET, after the shadow's instruction, after the event being
+     * delivered (27.7.6; the exit comes only once the window is open, so no loop).
+     */
+    if (x->nmi_pending) {
+        if (!*pending && !vmx_nmi_blocked(s)) {
+            x->nmi_pending = false;
+            vmx_set(s, VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | 2);
+            *pending = true;
+        } else if (vmx.pin & PIN_VIRTUAL_NMI) {
+            proc |= PROC_NMI_WINDOW;
+        }
     }
     if (x->intr_level) {
         bool shadow = block & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS);

@@ -218,3 +218,39 @@ then
         result $r "$name"
     done
 fi
+
+# NMIs from the appliance's monitor (QMP over its network, with a secret) to the nmi guest
+# (tests/guests/x86/nmi.S) under svm: inject-nmi, and HMP nmi through human-monitor-command.
+# NMIs are held while the guest's handler runs (the IRET intercept) and the second one
+# comes right after its IRET (a single step over it); QEMU's TCG answers the same (x86.sh).
+if command -v qemu-system-x86_64 >/dev/null && [ -f build/metal/baremu.elf ]; then
+    mkdir -p "$LOGS/metal-svm"
+    cp build/guests/x86/nmi.bin "$LOGS/metal-svm/nmi.bin"
+    msvm_nmi_logs=$(cd "$LOGS" && pwd)
+    for v in qmp hmp; do
+        name=metal-svm-nmi-$v
+        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        (cd "$LOGS/metal-svm" && python3 "$OLDPWD/tests/scripts/nmi-test.py" \
+            --log "$msvm_nmi_logs/$name.console" --qmp "tcp:$port" --secret nmi-secret-0451 \
+            $([ $v = hmp ] && echo --hmp) --timeout 240 --ready 'baremu: net0 .*\(dhcp\)' -- \
+            qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G -display none \
+            -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -nic none \
+            -netdev "user,id=n,hostfwd=tcp:127.0.0.1:$port-:4444" -device e1000,netdev=n \
+            -kernel "$OLDPWD/build/metal/baremu.elf" -initrd nmi.bin \
+            -append "-M pc -accel svm -m 128M -bios module:nmi.bin -object secret,id=qs,data=nmi-secret-0451 -qmp tcp::4444,server=on,wait=off,secret=qs") \
+            >"$LOGS/$name.out" 2>&1
+        r=$?
+        tr -d '\r' <"$LOGS/$name.console" | grep '^nmi: ' >>"$LOGS/$name.out"
+        {
+            [ $v = hmp ] && echo '{"return": ""}' || echo '{"return": {}}'
+            # QEMU's status for the guest's isa-debug-exit 0x10: (0x10 << 1 | 1) << 1 | 1.
+            echo "exit 67"
+            printf 'nmi: %s\n' "LINT1 is NMI, waiting for an NMI" \
+                "handler entered (NMI 1), sending a second NMI to itself" \
+                "NMI 2 held while the handler runs" "handler entered (NMI 2)" \
+                "NMI 2 came right after the IRET"
+        } >"$LOGS/$name.want"
+        diff -u "$LOGS/$name.want" "$LOGS/$name.out" >"$LOGS/$name.log" || r=1
+        result $r "$name"
+    done
+fi

@@ -12,7 +12,8 @@
  *    window there, not at some later exit).
  * Real mode (interrupts through the IVT, as apic.S: the paravirtual KVM on
  * the dev machine cannot IRET in protected mode), FS "unreal" for the APIC.
- * Status 33 (0x10) when all held, 0x7f/0x7e on a failure.
+ * Status 33 (0x10) when all held, 0x7f/0x7e on a failure. Built with
+ * -DSELF_NMI it sends itself the first NMI too (no monitor needed).
  */
 #include "guest.h"
 
@@ -68,9 +69,19 @@ start16:
     APIC_WR 0x350, 0x10000 /* LINT0 masked */
     APIC_WR 0x360, 0x400   /* LINT1: NMI, unmasked */
     PUTS16 msg_wait
-
-    /* IF=0: only an NMI ends this hlt. The first handler's IRET comes back here. */
+#ifdef SELF_NMI
+    /*
+     * Where no monitor can be reached (Bochs): the first NMI too through the ICR. It may
+     * come before or after the next instruction, so that is no hlt, which the second
+     * NMI's IRET could return to: we would sleep for good.
+     */
+    APIC_WR 0x310, 0
+    APIC_WR 0x300, 0x4400
+2:
+#else
+    /* IF=0: only an NMI ends this hlt. The first handler's IRET comes back after it. */
 2:  hlt
+#endif
     mov NMIS, %ax
     cmp $0, %ax
     je 2b
@@ -78,9 +89,8 @@ start16:
     cmp $2, %ax
     je 3f
     PUTS16 msg_late
-    /* Late, not lost: it still has to come. */
-4:  hlt
-    cmpw $2, NMIS
+    /* Late, not lost: it still has to come (maybe it already has, during the message). */
+4:  cmpw $2, NMIS
     jb 4b
     jmp fail
 3:  PUTS16 msg_at_once
@@ -90,6 +100,7 @@ start16:
     jmp 7b
 
 nmi_handler:
+    pushal /* the interrupted code may be printing (the late path) */
     incw NMIS
     cmpw $1, NMIS
     jne second
@@ -102,11 +113,13 @@ nmi_handler:
     jne nested
     addr32 loop 5b
     PUTS16 msg_held
+    popal
     iret
 second:
     cmpw $2, NMIS
     jne nested
     PUTS16 msg_second
+    popal
     iret
 
 nested:
