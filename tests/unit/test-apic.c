@@ -2,7 +2,7 @@
  * test-apic.c - the local APIC and I/O APIC models on their own: reset
  * state, PIC pass-through (ExtINT), priorities (TPR/PPR/ISR), EOI and its
  * broadcast, the timer in one-shot and periodic mode on virtual time,
- * errors, self-IPIs, NMI on LINT1, x2APIC MSRs, relocation of the xAPIC
+ * errors, self-IPIs, NMI on LINT1 (and inject-nmi through it), x2APIC MSRs, relocation of the xAPIC
  * page, and I/O APIC edge/level routing with Remote IRR. Then three APICs
  * on one bus: INIT/STARTUP and the CPUs' wait-for-SIPI state, IPIs by
  * physical and logical destination and by shorthand, lowest priority,
@@ -15,6 +15,7 @@
 #include "emu-core/clock.h"
 #include "emu-core/device.h"
 #include "emu-core/log.h"
+#include "emu-core/machine.h"
 #include "emu-core/memory.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
@@ -386,6 +387,26 @@ int main(void)
     CHECK(x.nmi_pending);
     irq_lower(apic_lint(d, 1));
     x.nmi_pending = false;
+
+    /*
+     * The machine's NMI button (inject-nmi: x86_machine_nmi, intc->nmi) arrives on LINT1
+     * as in QEMU: an NMI in NMI mode, nothing while LINT1 is masked (as after reset).
+     */
+    {
+        struct machine m = {.ncpus = 1, .cpus = {&x.vcpu}};
+        x86_cpu_set_intc(&x.vcpu, &apic_intc_ops, d);
+        CHECK_EQ(x86_machine_nmi(&m), 0);
+        CHECK(x.nmi_pending);
+        x.nmi_pending = false;
+        wr(0x360, 0x10400);
+        CHECK_EQ(x86_machine_nmi(&m), 0);
+        CHECK(!x.nmi_pending);
+        wr(0x360, 0x400);
+        x86_cpu_set_intc(&x.vcpu, NULL, NULL); /* without a controller: the CPU's NMI pin */
+        CHECK_EQ(x86_machine_nmi(&m), 0);
+        CHECK(x.nmi_pending);
+        x.nmi_pending = false;
+    }
 
     /* Timer: periodic, divide by 1, 1 ms: 10 interrupts in 10 ms of virtual time. */
     wr(0x3e0, 0xb);
