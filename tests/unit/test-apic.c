@@ -2,12 +2,12 @@
  * test-apic.c - the local APIC and I/O APIC models on their own: reset
  * state, PIC pass-through (ExtINT), priorities (TPR/PPR/ISR), EOI and its
  * broadcast, the timer in one-shot and periodic mode on virtual time,
- * errors, self-IPIs, NMI on LINT1 (and inject-nmi through it), x2APIC
- * MSRs, relocation of the xAPIC page, and I/O APIC edge/level routing with
- * Remote IRR. Then three APICs
- * on one bus: INIT/STARTUP and the CPUs' wait-for-SIPI state, IPIs by
- * physical and logical destination and by shorthand, lowest priority,
- * NMI, MSIs, the window's per-CPU page and the I/O APIC aimed at an AP.
+ * errors, self-IPIs, NMI on LINT1 (and inject-nmi through it), x2APIC MSRs,
+ * relocation of the xAPIC page, and I/O APIC edge/level routing with Remote
+ * IRR. Then three APICs on one bus: INIT/STARTUP and the CPUs' wait-for-SIPI
+ * state, IPIs by physical and logical destination and by shorthand, lowest
+ * priority, NMI, MSIs, the window's per-CPU page and the I/O APIC aimed at
+ * an AP.
  */
 #include <errno.h>
 #include <string.h>
