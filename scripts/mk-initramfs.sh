@@ -9,8 +9,10 @@
 # from each module's dependencies; virtio_mmio gets the virtio_mmio.device=
 # parameters of the kernel command line, which -M microvm sets), writes a
 # pattern to the first sector of /dev/vda and reads it back ("BAREMU-VDA-OK"
-# or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"), prints /proc/cpuinfo
-# and /proc/interrupts, and powers off with "poweroff -f" (ACPI S5).
+# or "BAREMU-VDA-FAIL"; no disk: "BAREMU-VDA-NONE"), prints /proc/cpuinfo,
+# /proc/interrupts, each IRQ's effective affinity ("BAREMU-IRQ-AFFINITY N:
+# cpus") and each PCI function's config space ("BAREMU-PCI " before what
+# lspci -xxx prints), and powers off with "poweroff -f" (ACPI S5).
 #
 # Reference run (QEMU, TCG):
 #   qemu-img create -f raw build/linux/disk.img 1M
@@ -169,6 +171,16 @@ virtio_rng*)
 esac
 cat /proc/cpuinfo
 cat /proc/interrupts
+# The CPUs each interrupt is aimed at (an MSI's destination), and every PCI function's
+# configuration space as "lspci -xxx" prints it (lspci -F reads it back on the host).
+for f in /proc/irq/*/effective_affinity_list; do
+    n=${f#/proc/irq/}
+    echo "BAREMU-IRQ-AFFINITY ${n%%/*}: $(cat $f)"
+done
+for d in /sys/bus/pci/devices/*; do
+    echo "BAREMU-PCI ${d##*/0000:}"
+    hexdump -v -e '"BAREMU-PCI %02.2_ax: " 16/1 "%02x " "\n"' $d/config
+done
 echo "BAREMU-POWEROFF"
 poweroff -f
 INIT

@@ -4,7 +4,9 @@
  * random port accesses, the local APIC and I/O APIC with random MMIO, MSR
  * writes (relocation, x2APIC) and input edges, two modern virtio PCI
  * functions (virtio-console, and virtio-rng with a rate limit) with random
- * BAR and configuration-space accesses, random virtual-time steps and
+ * BAR and configuration-space accesses, their MSI-X (table and PBA in BAR 1,
+ * the enable and mask bits, vector registers, messages through the APIC
+ * bus with whatever address and data the table holds), random virtual-time steps and
  * interrupt acknowledges, for a bounded time (BAREMU_FUZZ_SECONDS, default
  * 5). A crash, an out-of-range
  * vector or a sanitizer report is the failure; the devices must also keep
@@ -78,6 +80,15 @@ static void fuzz_apic_msr(struct apic *a)
         else
             apic_wrmsr(a, msr, (r >> 17) & 1 ? v : (v & 0xffffffff));
     }
+}
+
+/* The pc board's MSI hook (hw/boards/pc-pci.c): the APIC window, nothing else. */
+static uint64_t msis;
+static void fuzz_msi(void *opaque, uint64_t addr, uint32_t data)
+{
+    msis++;
+    if ((addr & ~(APIC_BUS_WINDOW - 1)) == APIC_DEFAULT_BASE)
+        apic_bus_msi(opaque, addr, data);
 }
 
 static struct device *mkdev(const struct device_type *t)
@@ -154,6 +165,7 @@ int main(void)
     device_prop_set_u64(vpr, "addr", 6 << 3);
     CHECK(device_realize(vpr) == 0);
     struct pci_function *rfn = &((struct virtio_pci_modern *)vpr)->fn;
+    pci_bus_set_msi(i440fx_bus(pci, &sysroot, &ioroot), fuzz_msi, &bus);
     device_prop_set_link(pic, "intr", apic_lint(apicd, 0));
     device_prop_set_link(pit, "clock", &clk);
     device_prop_set_link(pit, "irq", pic_irq(pic, 0));
@@ -240,7 +252,26 @@ int main(void)
                 uint32_t bar = fn == rfn ? 0xfd000000u : 0xfe000000u;
                 if (((q >> 22) & 63) == 0) {
                     pci_config_write(fn, 0x20, bar, 4);
-                    pci_config_write(fn, 4, 2, 2);
+                    pci_config_write(fn, 0x14, bar + 0x8000, 4); /* MSI-X: BAR 1 */
+                    pci_config_write(fn, 4, (q >> 50) & 1 ? 6 : 2, 2); /* bus master or not */
+                } else if (((q >> 22) & 63) < 8) {
+                    /* MSI-X: the table (entries aimed at the APICs most of the time), the PBA,
+                     * enable/function mask, the vector registers, notifications. */
+                    uint64_t t = bar + 0x8000 + ((q >> 29) & 1 ? 0x800 : 0) + ((q >> 30) & 0x3f);
+                    uint32_t val = (uint32_t)rnd();
+                    if (((q >> 36) & 3) == 0 && (t & 0xf) == 0)
+                        val = 0xfee00000u | (val & 0xff00c);
+                    if ((q >> 38) & 1)
+                        address_space_store(&as, t & ~(uint64_t)(sz - 1), sz, val);
+                    else
+                        address_space_load(&as, t & ~(uint64_t)(sz - 1), sz, &v);
+                    if (((q >> 39) & 7) == 0)
+                        pci_config_write(fn, 0x9a, (uint32_t)(q >> 42) & 0xc000, 2);
+                    if (((q >> 44) & 3) == 0)
+                        address_space_store(&as, bar + ((q >> 46) & 1 ? 0x10 : 0x1a), 2,
+                                            (q >> 47) & 1 ? 0xffff : (q >> 48) & 7);
+                    if (((q >> 51) & 3) == 0)
+                        pci_msix_notify(fn, (unsigned)(q >> 53) & 3);
                 } else if ((q >> 28) & 1) {
                     unsigned off = (unsigned)(q >> 29) & 0xff;
                     off &= ~(sz - 1);
@@ -306,6 +337,10 @@ int main(void)
     pci_config_write(rfn, 0x8c, 0x12, 4);
     pci_config_write(rfn, 0x90, 2, 4);
     CHECK_EQ(pci_config_read(rfn, 0x94, 2), 1);
+    /* ... and their MSI-X is back to its reset state: off, two vectors, every one masked. */
+    CHECK_EQ(pci_config_read(rfn, 0x98, 4), 0x00018411);
+    CHECK(!pci_msix_enabled(rfn) && !pci_msix_enabled(vfn));
+    CHECK_EQ(rfn->msix.table[12] & rfn->msix.table[28], 1);
     /* The APICs answer again after a reset: version registers, a self-IPI taken and retired. */
     device_reset(apicd);
     device_reset(ioapicd);
@@ -320,6 +355,7 @@ int main(void)
     address_space_store(&as, APIC_DEFAULT_BASE + 0xb0, 4, 0);
     address_space_load(&as, APIC_DEFAULT_BASE + 0x100 + 0x20, 4, &v);
     CHECK_EQ(v, 0);
-    printf("x86 device fuzz: %llu accesses\n", (unsigned long long)ops);
+    printf("x86 device fuzz: %llu accesses, %llu MSIs\n", (unsigned long long)ops,
+           (unsigned long long)msis);
     return check_summary("x86-fuzz");
 }
