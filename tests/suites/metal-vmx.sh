@@ -166,27 +166,41 @@ fi
 
 # -smp 4 and -smp 8 on the appliance's vmx in Bochs (tests/guests/x86/smp.S: INIT, SIPI, SIPI;
 # fixed IPIs by physical and logical destination and to all excluding self; an NMI IPI; the
-# PIT through the I/O APIC to an AP; INIT and SIPI again): Bochs gives the appliance one CPU
-# (bochs-run.sh), the guest's vCPUs run round-robin on it. QEMU TCG with as many CPUs is the
-# reference: the same serial output (blank lines aside, as mvmx_appliance drops them), status 33.
+# PIT through the I/O APIC to an AP; INIT and SIPI again), and as a disk boot program after
+# SeaBIOS (-smp 4, smpdisk.img: SeaBIOS wakes the APs once itself first). Bochs gives the
+# appliance one CPU (bochs-run.sh): the guest's vCPUs run round-robin on it. QEMU TCG with
+# as many CPUs is the reference: the same serial output (blank lines and the emulator's
+# device logs aside; after SeaBIOS only the guest's lines), status 33.
 if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] && [ -f "$mvmx_elf" ] &&
     command -v grub-mkrescue >/dev/null && command -v qemu-system-x86_64 >/dev/null &&
     [ -f "$mvmx_guests/smp.bin" ]; then
-    cp "$mvmx_guests/smp.bin" "$mvmx_dir/"
-    for n in 4 8; do
-        name=metal-vmx-smp$([ $n = 4 ] || echo $n)
-        mvmx_appliance "$name" "-M pc -accel vmx -smp $n -m 128M -bios module:smp.bin" \
-            "$mvmx_dir/smp.bin" | mvmx_normalize >"$LOGS/$name.out"
-        timeout 60 qemu-system-x86_64 -M pc -accel tcg -smp $n -m 128M -nodefaults -display none \
-            -bios "$mvmx_dir/smp.bin" -serial stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
-            </dev/null 2>/dev/null >"$LOGS/$name.qemu"
+    cp "$mvmx_guests/smp.bin" "$mvmx_guests/smpdisk.img" /usr/share/seabios/bios.bin "$mvmx_dir/"
+    printf '\xf8\x03' >"$mvmx_dir/sercon-port.bin"
+    mvmx_smp() { # name append modules(comma-separated) -- QEMU options (run in $mvmx_dir)
+        local name=$1 app=$2 mods r=0 keep=.
+        IFS=, read -r -a mods <<<"$3"
+        [[ $3 != */bios.bin,* ]] || keep='^(smp:|AP |status )'
+        shift 4
+        mvmx_appliance "$name" "$app" "${mods[@]}" | mvmx_normalize |
+            grep -a -v -E '^$|^(fw_cfg|pci|ioapic|apic [0-9]+): ' | grep -a -E "$keep" >"$LOGS/$name.out"
+        (cd "$mvmx_dir" && timeout 60 qemu-system-x86_64 -M pc -accel tcg -m 128M -nodefaults \
+            -display none "$@" -fw_cfg name=etc/sercon-port,file=sercon-port.bin -serial stdio \
+            -device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null 2>/dev/null) >"$LOGS/$name.qemu"
         echo "status $?" >>"$LOGS/$name.qemu"
-        mvmx_normalize <"$LOGS/$name.qemu" | grep -a -v '^$' >"$LOGS/$name.ref"
-        r=0
+        mvmx_normalize <"$LOGS/$name.qemu" | grep -a -v '^$' | grep -a -E "$keep" >"$LOGS/$name.ref"
         grep -qx 'status 33' "$LOGS/$name.out" || r=1
         diff -u "$LOGS/$name.ref" "$LOGS/$name.out" >"$LOGS/$name.log" || r=1
         result $r "$name"
+    }
+    for n in 4 8; do
+        mvmx_smp "metal-vmx-smp$([ $n = 4 ] || echo $n)" \
+            "-M pc -accel vmx -smp $n -m 128M -bios module:smp.bin" "$mvmx_dir/smp.bin" \
+            -- -smp $n -bios smp.bin
     done
+    mvmx_smp metal-vmx-smp-seabios \
+        "-M pc -accel vmx -smp 4 -m 128M -bios module:bios.bin -drive file=module:smpdisk.img,format=raw,if=virtio,snapshot=on" \
+        "$mvmx_dir/bios.bin,$mvmx_dir/smpdisk.img" \
+        -- -smp 4 -drive file=smpdisk.img,format=raw,if=virtio,snapshot=on
 fi
 
 # NMIs under vmx (tests/guests/x86/nmi.S built with -DSELF_NMI: Bochs gives no way to the

@@ -235,9 +235,21 @@ done
 # protected mode in APIC ID order; fixed IPIs by physical and by logical (flat) destination
 # and to all excluding self, answered to the BSP; an NMI IPI; the PIT through I/O APIC pin 2
 # to an AP; INIT and SIPI to another trampoline. QEMU TCG -smp 4 is the reference.
+# Then as a disk boot program after SeaBIOS, which wakes the APs once itself first: the MADT
+# lists every CPU, SeaBIOS's MP table marks every CPU it lists enabled (x86-smp-seabios).
 if x86_kvm_usable; then
     X86_QEMU_ACCEL="-accel tcg" x86_diff_guest smp 33 -bios "$X86_GUESTS/smp.bin" -smp 4
     result $? x86-smp
+    if [ -f /usr/share/seabios/bios.bin ]; then
+        printf '\xf8\x03' >"$LOGS/sercon-port.bin"
+        X86_QEMU_ACCEL="-accel tcg" \
+            X86_QEMU_EXTRA="-fw_cfg name=etc/sercon-port,file=$LOGS/sercon-port.bin" \
+            x86_diff_guest smp-seabios 33 -smp 4 -snapshot \
+            -drive file="$X86_GUESTS/smpdisk.img",format=raw,if=virtio
+        result $? x86-smp-seabios
+    else
+        echo "SKIP x86-smp-seabios: /usr/share/seabios/bios.bin missing (package seabios)"
+    fi
 else
     echo "SKIP x86-smp: /dev/kvm is missing or not accessible"
 fi

@@ -2,7 +2,9 @@
  * guest.h - shared pieces of the x86 test guests (64 KiB -bios images):
  * the reset vector, a flat GDT, UART output and isa-debug-exit.
  */
-#define BASE 0xf0000
+#ifndef BASE
+#define BASE 0xf0000 /* the code's CS base (smp.S built as a disk boot program sets 0) */
+#endif
 #define COM1 0x3f8
 #define DEBUG_EXIT 0xf4
 

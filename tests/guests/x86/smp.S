@@ -4,7 +4,7 @@
  *  - the BSP (APIC ID 0, IA32_APIC_BASE's BSP flag) takes the CPU count from
  *    CMOS 0x5f as SeaBIOS does and starts the APs with INIT, SIPI, SIPI to
  *    all excluding self (the SDM's sequence) at a real-mode trampoline at
- *    0x8000; each AP goes to protected mode, enables its APIC (flat logical
+ *    0x20000; each AP goes to protected mode, enables its APIC (flat logical
  *    model, LDR bit 24 + ID), checks CPUID's initial APIC ID and the BSP
  *    flag, and prints "AP <id> up";
  *  - a fixed IPI by physical destination to each AP in turn, whose handler
@@ -14,9 +14,14 @@
  *  - an NMI IPI to the last AP;
  *  - the PIT's IRQ 0 through I/O APIC pin 2 to the last AP (physical);
  *  - INIT to AP 1 (asserted, then the level de-assert Linux sends too),
- *    then SIPI to another trampoline (0x9000): AP 1 starts over, says so
+ *    then SIPI to another trampoline (0x21000): AP 1 starts over, says so
  *    and answers an IPI again;
  *  - no interrupt or IPI reached a CPU it was not meant for.
+ * CMOS 0x5f and fw_cfg's NB_CPUS must agree. Built with -DDISK (smpdisk.img)
+ * it is a disk boot program SeaBIOS loads, after SeaBIOS woke the APs once
+ * itself to count them: it checks first that the machine's MADT lists every
+ * CPU, enabled, APIC IDs 0 to N - 1, and that every CPU of SeaBIOS's MP
+ * table is enabled (woken), and then does all of the above.
  * Interrupts are taken in real mode through the IVT, shared by all CPUs
  * (the paravirtual KVM of our development machines cannot IRET in
  * protected mode), with FS in unreal mode on every CPU for the APIC pages.
@@ -27,6 +32,10 @@
  * vCPU only while the others halt or use up their slice; the APs halt while
  * they have nothing to do. Status 33 on success.
  */
+#ifdef DISK
+#define BASE 0 /* loaded at 0x7c00 and on, CS and DS 0 */
+#define NSECT 10
+#endif
 #include "guest.h"
 #include "common.h"
 
@@ -47,8 +56,8 @@
 #define DONE 0xff
 #define SPIN 0x1000000 /* PAUSE iterations a wait may take: 50 round-robin rounds or more */
 #define RESTART_AP 1
-#define TRAMPOLINE1 0x8000 /* SIPI vector 0x08 */
-#define TRAMPOLINE2 0x9000 /* SIPI vector 0x09 */
+#define TRAMPOLINE1 0x20000 /* SIPI vector 0x20 (SeaBIOS's own is at 0x10000) */
+#define TRAMPOLINE2 0x21000 /* SIPI vector 0x21 */
 #define STACK_TOP 0x7000   /* the BSP's; each AP's is 1 KiB lower per APIC ID */
 
 #define VEC_PING 0x50
@@ -98,15 +107,22 @@
 
 /* A far jump at a SIPI trampoline page to CS:label (run in real mode at vector << 12). */
 .macro TRAMPOLINE page, label
-    movb $0xea, \page
-    movw $(\label - BASE), \page + 1
-    movw $(BASE >> 4), \page + 3
+    mov $\page, %edi
+    addr32 movb $0xea, %fs:(%edi)
+    addr32 movw $(\label - BASE), %fs:1(%edi)
+    addr32 movw $(BASE >> 4), %fs:3(%edi)
 .endm
 
+#ifdef DISK
+    BOOT_SECTOR NSECT
+main:
+#else
     RESET_VECTOR
     .code16
 start16:
+#endif
     cli
+    cld
     xor %ax, %ax
     mov %ax, %ss
     mov %ax, %ds
@@ -127,7 +143,7 @@ start16:
     PIC_INIT_MASKED
     UNREAL_FS
 
-    /* The BSP: APIC ID 0, the BSP flag; the CPU count from CMOS 0x5f (count - 1). */
+    /* The BSP: APIC ID 0, the BSP flag; the CPU count from CMOS 0x5f (count - 1) and fw_cfg. */
     xor %bl, %bl
     call check_id
     APIC_RD 0x20
@@ -145,10 +161,28 @@ start16:
     mov %al, NCPUS
     dec %al
     mov %al, LAST_AP
+    mov $0x510, %dx
+    mov $5, %ax /* FW_CFG_NB_CPUS, 16 bits */
+    out %ax, %dx
+    inc %dx
+    in %dx, %al
+    mov %al, %cl
+    in %dx, %al
+    mov %al, %ch
+    movzbw NCPUS, %ax
+    cmp %ax, %cx
+    jne fail_fw_cfg
+#ifdef DISK
+    PUTS16 msg_newline /* after SeaBIOS's "Booting from Hard Disk..." */
+#endif
     PUTS16 msg_bsp
     movzbl NCPUS, %eax
     call putdigit
     PUTS16 msg_cpus
+#ifdef DISK
+    call check_madt
+    call check_mptable
+#endif
     call apic_setup
 
     /* INIT, SIPI, SIPI to all excluding self; the APs print in turn. */
@@ -304,6 +338,9 @@ fail_bsp_id:
     jmp fail
 fail_count:
     PUTS16 msg_count
+    jmp fail
+fail_fw_cfg:
+    PUTS16 msg_fw_cfg
     jmp fail
 fail_starts:
     PUTS16 msg_starts
@@ -482,7 +519,7 @@ icr_stuck:
     jmp fail
 
 /*
- * The APs: SIPI vector 0x08 comes here, 0x09 to ap_restart. Protected mode,
+ * The APs: SIPI vector 0x20 comes here, 0x21 to ap_restart. Protected mode,
  * the APIC ID from the APIC, a stack by APIC ID, the APIC enabled, then
  * "AP <id> up" in turn, and back to real mode to wait for interrupts.
  */
@@ -665,6 +702,140 @@ lost_turn:
     popal
     iret
 
+#ifdef DISK
+/*
+ * The MADT (found through the RSDP and the RSDT) lists NCPUS enabled local
+ * APICs (type 0), APIC IDs 0 to NCPUS - 1 in order.
+ */
+check_madt:
+    mov $0xe0000, %edi
+1:  FSL(0), %eax
+    cmp $0x20445352, %eax /* "RSD " */
+    jne 2f
+    FSL(4), %eax
+    cmp $0x20525450, %eax /* "PTR " */
+    je 3f
+2:  add $16, %edi
+    cmp $0x100000, %edi
+    jb 1b
+    jmp fail_no_madt
+3:  FSL(16), %edi /* the RSDT */
+    FSL(4), %ecx
+    sub $36, %ecx
+    shr $2, %ecx
+    jz fail_no_madt
+    lea 36(%edi), %esi
+4:  addr32 mov %fs:(%esi), %edi
+    FSL(0), %eax
+    cmp $0x43495041, %eax /* "APIC" */
+    je 5f
+    add $4, %esi
+    loop 4b
+    jmp fail_no_madt
+5:  FSL(4), %ecx
+    add %edi, %ecx
+    add $44, %edi
+    xor %bl, %bl /* enabled so far: the next APIC ID expected */
+6:  cmp %ecx, %edi
+    jae 8f
+    FSB(0), %eax
+    test %al, %al
+    jnz 7f
+    FSL(4), %eax /* flags: bit 0 enabled */
+    test $1, %al
+    jz 7f
+    FSB(3), %eax /* APIC ID */
+    cmp %bl, %al
+    jne fail_bad_madt
+    inc %bl
+7:  FSB(1), %eax
+    test %eax, %eax
+    jz fail_bad_madt
+    add %eax, %edi
+    jmp 6b
+8:  cmp NCPUS, %bl
+    jne fail_bad_madt
+    PUTS16 msg_madt
+    movzbl %bl, %eax
+    call putdigit
+    PUTS16 msg_madt2
+    ret
+fail_no_madt:
+    PUTS16 msg_no_madt
+    jmp fail
+fail_bad_madt:
+    PUTS16 msg_bad_madt
+    jmp fail
+
+/*
+ * SeaBIOS's MP table ("_MP_" in 0xf0000-0xfffff): SeaBIOS lists the first
+ * CPU of each package (by CPUID's logical processor count: QEMU's -smp 4 is
+ * one package, so CPU 0 alone) and marks enabled those that answered its
+ * own INIT, SIPI, SIPI: each entry must be enabled, APIC IDs ascending and
+ * below NCPUS, the first APIC 0 and the BSP, no other the BSP.
+ */
+check_mptable:
+    mov $0xf0000, %edi
+1:  FSL(0), %eax
+    cmp $0x5f504d5f, %eax /* "_MP_" */
+    je 2f
+    add $16, %edi
+    cmp $0x100000, %edi
+    jb 1b
+    jmp fail_no_mp
+2:  FSL(4), %edi
+    test %edi, %edi
+    jz fail_no_mp
+    FSL(0), %eax
+    cmp $0x504d4350, %eax /* "PCMP" */
+    jne fail_no_mp
+    FSW(34), %ecx /* entry count */
+    add $44, %edi
+    xor %bl, %bl /* the lowest APIC ID the next entry may have */
+    /* Processor entries (type 0) are 20 bytes, the others 8. */
+3:  test %ecx, %ecx
+    jz 6f
+    FSB(0), %eax
+    test %al, %al
+    jz 4f
+    add $8, %edi
+    dec %ecx
+    jmp 3b
+4:  FSB(3), %eax /* flags: bit 0 enabled, bit 1 the BSP */
+    test $1, %al
+    jz fail_bad_mp
+    shr $1, %al
+    and $1, %al
+    test %bl, %bl
+    sete %ah
+    cmp %ah, %al
+    jne fail_bad_mp
+    FSB(1), %eax /* APIC ID */
+    cmp %bl, %al
+    jb fail_bad_mp
+    test %bl, %bl
+    jnz 5f
+    test %al, %al /* the first is APIC 0 */
+    jnz fail_bad_mp
+5:  cmp NCPUS, %al
+    jae fail_bad_mp
+    inc %al
+    mov %al, %bl
+    add $20, %edi
+    dec %ecx
+    jmp 3b
+6:  test %bl, %bl
+    jz fail_bad_mp
+    PUTS16 msg_mp
+    ret
+fail_no_mp:
+    PUTS16 msg_no_mp
+    jmp fail
+fail_bad_mp:
+    PUTS16 msg_bad_mp
+    jmp fail
+#endif
+
 /*
  * 0x08 code32 and 0x10 data, flat; 0x18 code16 at BASE and 0x20 data16 for
  * the way back to real mode. Accessed bits preset (the GDT is in ROM).
@@ -674,7 +845,7 @@ gdt:
     .quad 0
     .quad 0x00cf9b000000ffff
     .quad 0x00cf93000000ffff
-    .quad 0x00009b0f0000ffff
+    .quad 0x00009b000000ffff | ((BASE & 0xffffff) << 16)
     .quad 0x000093000000ffff
 gdt_end:
 gdt_desc:
@@ -682,11 +853,11 @@ gdt_desc:
     .long gdt
 
     PUTS_ROUTINES
-msg_bsp:        .asciz "smp: the BSP is APIC 0, CMOS 0x5f says "
+msg_bsp:        .asciz "smp: the BSP is APIC 0; CMOS 0x5f and fw_cfg NB_CPUS say "
 msg_cpus:       .asciz " CPUs\n"
 msg_ap:         .asciz "AP "
 msg_up:         .asciz " up\n"
-msg_up_again:   .asciz " up again after INIT, from SIPI vector 0x09\n"
+msg_up_again:   .asciz " up again after INIT, from SIPI vector 0x21\n"
 msg_all_up:     .asciz "smp: INIT, SIPI, SIPI to all excluding self: every AP up, in turn\n"
 msg_ping:       .asciz ": fixed IPI by physical destination, answering the BSP\n"
 msg_pongs:      .asciz "smp: every AP answered\n"
@@ -709,7 +880,19 @@ msg_wait_restart: .asciz "AP 1 to start again\n"
 msg_icr:        .asciz "smp: the ICR stays busy\n"
 msg_bsp_id:     .asciz "smp: the BSP's APIC ID is not 0\n"
 msg_count:      .asciz "smp: CMOS 0x5f: not 2 to 8 CPUs\n"
+msg_fw_cfg:     .asciz "smp: fw_cfg NB_CPUS differs from CMOS 0x5f\n"
 msg_starts:     .asciz "smp: a CPU came up more or fewer times than it should\n"
 msg_id_bad:     .asciz "smp: CPUID initial APIC ID or BSP flag wrong on the CPUs of mask 0x"
 msg_errors:     .asciz "smp: an interrupt reached a CPU it was not for, or a turn never came; the last on APIC "
 msg_fail:       .asciz "FAILED\n"
+#ifdef DISK
+msg_madt:       .asciz "smp: the MADT lists "
+msg_madt2:      .asciz " enabled local APICs, APIC IDs 0 and up\n"
+msg_mp:         .asciz "smp: every CPU of SeaBIOS's MP table enabled (it woke them), APIC 0 the BSP\n"
+msg_no_madt:    .asciz "smp: no MADT through the RSDP and RSDT\n"
+msg_bad_madt:   .asciz "smp: the MADT's enabled local APICs are not APIC IDs 0 to N - 1\n"
+msg_no_mp:      .asciz "smp: no MP table\n"
+msg_bad_mp:     .asciz "smp: SeaBIOS's MP table lists a CPU disabled (it did not wake), or wrong IDs or BSP\n"
+    .org NSECT * 512 + 512 - 1
+    .byte 0
+#endif
