@@ -174,17 +174,27 @@ int machine_run(struct machine *m)
                 uint64_t timer = next_timer_host_ns(m);
                 cpu->slice_end_ns = timer < end ? timer : end;
                 cpu->exit_request = 0;
-                running_vcpu = cpu;
-                int r = m->accel->vcpu_run(cpu, &exits[i]);
-                if (r < 0) {
-                    exits[i].reason = VCPU_EXIT_ERROR;
-                    exits[i].error = r;
-                }
-                /* Still current: an access to per-CPU hardware (the local APIC) is this CPU's. */
-                machine_handle_exit(m, cpu, &exits[i]);
-                running_vcpu = NULL;
-                /* Timers due during a long slice of one vCPU must not wait for the others. */
-                vclock_run_timers(&m->clock);
+                /*
+                 * The vCPU keeps its whole slice across the accesses handled here
+                 * (kvm returns on each MMIO/PIO exit; svm/vmx handle theirs inside):
+                 * handing over at every exit would give a vCPU that spins waiting for
+                 * another a whole slice per access of the one it waits for.
+                 */
+                do {
+                    running_vcpu = cpu;
+                    int r = m->accel->vcpu_run(cpu, &exits[i]);
+                    if (r < 0) {
+                        exits[i].reason = VCPU_EXIT_ERROR;
+                        exits[i].error = r;
+                    }
+                    /* Still current: an access to per-CPU hardware (the local APIC) is its. */
+                    machine_handle_exit(m, cpu, &exits[i]);
+                    running_vcpu = NULL;
+                    /* Timers due during a long slice of one vCPU must not wait for the others. */
+                    vclock_run_timers(&m->clock);
+                } while ((exits[i].reason == VCPU_EXIT_MMIO || exits[i].reason == VCPU_EXIT_PIO) &&
+                         !cpu->exit_request && m->state == RUN_STATE_RUNNING &&
+                         !machine_has_request(m) && plat_clock_ns() < cpu->slice_end_ns);
                 ran = true;
             }
         }

@@ -6,7 +6,8 @@
 # (and the shared libraries it needs), SeaBIOS, linuxboot_dma.bin, the kvm
 # modules and the inner kernel + initramfs from scripts/mk-initramfs.sh.
 #
-# Usage: [L2_APPEND="console=ttyS0 ..."] scripts/nested-linux.sh [pc|microvm] [log]
+# Usage: [L2_APPEND="console=ttyS0 ..."] [L2_SMP=N] scripts/nested-linux.sh [pc|microvm] [log]
+# (L2_SMP: the inner machine's -smp; its scratch files are then apart from the 1-CPU run's.)
 # The inner command line presets lpj=: under two layers of emulation the
 # delay-loop calibration alone takes many minutes (TSC and PIT calibration
 # fail there for the same reason; real SVM hardware has no such problem).
@@ -25,7 +26,8 @@ KDIR=$(ls -d "$OUT"/pkg/linux-image-*-amd64 | head -1)
 KVER=$(ls "$KDIR/lib/modules" | head -1)
 MODDIR=$KDIR/lib/modules/$KVER
 BB=$OUT/pkg/busybox-static/bin/busybox
-ROOT=$OUT/nested-root-$MACHINE
+TAG=$MACHINE${L2_SMP:+-smp$L2_SMP}
+ROOT=$OUT/nested-root-$TAG
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,proc,sys,dev,tmp,lib/modules,lib64,usr/share/seabios,usr/share/qemu}
 
@@ -76,6 +78,7 @@ if [ "$MACHINE" = microvm ]; then
 else
     ARGS="-M pc -drive file=/tmp/disk.img,if=virtio,format=raw"
 fi
+ARGS="$ARGS -smp ${L2_SMP:-1}"
 cat >"$ROOT/init" <<INIT
 #!/bin/sh
 mount -t proc proc /proc
@@ -83,7 +86,7 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 for m in \$(cat /modules.list); do insmod /lib/modules/\$m || echo "insmod \$m failed"; done
 truncate -s 1M /tmp/disk.img
-echo "L1: starting baremu $MACHINE"
+echo "L1: starting baremu $ARGS"
 ( /bin/baremu $ARGS -accel kvm -m 512M -kernel /vmlinuz -initrd /initramfs.cpio.gz \\
     -append "${L2_APPEND:-console=ttyS0 lpj=4000000}" -nographic </dev/null 2>&1
     echo "L1-STATUS \$?" ) | while IFS= read -r l; do
@@ -94,10 +97,10 @@ INIT
 chmod +x "$ROOT/init"
 BBABS=$(realpath "$BB")
 (cd "$ROOT" && find . | LC_ALL=C sort | "$BBABS" cpio -o -H newc 2>/dev/null) |
-    gzip -1 >"$OUT/nested-initramfs-$MACHINE.cpio.gz"
+    gzip -1 >"$OUT/nested-initramfs-$TAG.cpio.gz"
 
 timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G \
-    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$MACHINE.cpio.gz" \
+    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$TAG.cpio.gz" \
     -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
 grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG" &&
