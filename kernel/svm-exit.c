@@ -185,6 +185,8 @@ static int svm_npf(struct svm_vcpu *s)
     if (r < 0)
         return r;
     svm_guest_store(s, &g);
+    if (!g.exc) /* completed: an interrupt shadow ends with it */
+        vmcb_set(v, VMCB_INT_STATE, vmcb_get(v, VMCB_INT_STATE) & ~1ull);
     return 1;
 }
 

@@ -291,14 +291,10 @@ static void svm_inject(struct svm_vcpu *s)
 
     if (s->nmi_iret && vmcb_get(v, VMCB_RIP) != s->nmi_iret_rip)
         s->nmi_masked = s->nmi_iret = false;
-    if (x->nmi_pending) {
-        if (!(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && !s->nmi_masked && !shadow) {
-            x->nmi_pending = false;
-            vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
-            s->nmi_masked = true;
-        } else if (s->nmi_iret || (shadow && !s->nmi_masked)) {
-            svm_nmi_step(s);
-        }
+    if (x->nmi_pending && !(vmcb_get(v, VMCB_EVENTINJ) & EVT_V) && !s->nmi_masked && !shadow) {
+        x->nmi_pending = false;
+        vmcb_set(v, VMCB_EVENTINJ, EVT_V | EVT_TYPE_NMI | 2);
+        s->nmi_masked = true;
     }
     if (s->nmi_masked && !s->nmi_iret)
         i1 |= ICPT1_IRET;
@@ -314,6 +310,13 @@ static void svm_inject(struct svm_vcpu *s)
             i1 |= ICPT1_VINTR;
         }
     }
+    /*
+     * After the INTR decision: an interrupt injected now goes first (NMIs are blocked, it
+     * is not), and its delivery would push our TF. A virtual interrupt request is fine:
+     * the step's #DB comes before it (a trap on the previous instruction).
+     */
+    if (x->nmi_pending && (s->nmi_iret || (shadow && !s->nmi_masked)))
+        svm_nmi_step(s);
     vmcb_set(v, VMCB_VINTR, vintr);
     vmcb_set32(v, VMCB_INTERCEPT1, i1);
 }
