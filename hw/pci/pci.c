@@ -33,8 +33,7 @@ void pci_function_init(struct pci_function *f, uint16_t vendor, uint16_t device,
     put16(f->config + PCI_SUBSYSTEM_ID, subsys);
     f->wmask[PCI_COMMAND] = 0x07 | 0x40; /* I/O, memory, master, parity */
     f->wmask[PCI_COMMAND + 1] = 0x05;    /* SERR, interrupt disable */
-    f->wmask[0x0c] = 0xff;               /* cache line size */
-    f->wmask[0x0d] = 0xff;               /* latency timer */
+    f->wmask[0x0c] = 0xff;               /* cache line size; the latency timer reads 0, as QEMU's */
     f->wmask[PCI_INTERRUPT_LINE] = 0xff;
 }
 
@@ -51,6 +50,18 @@ void pci_function_set_bar(struct pci_function *f, int n, uint64_t size, bool io,
     uint32_t m = ~(uint32_t)(size - 1) & (io ? ~3u : ~15u);
     for (int i = 0; i < 4; i++)
         f->wmask[PCI_BAR0 + 4 * n + i] = (uint8_t)(m >> (8 * i));
+}
+
+void pci_function_set_bar64(struct pci_function *f, int n, uint64_t size, bool prefetch,
+                            struct mem_region *mr)
+{
+    uint32_t hi = ~(uint32_t)((size - 1) >> 32);
+
+    pci_function_set_bar(f, n, size, false, mr);
+    f->bar[n].mem64 = true;
+    f->config[PCI_BAR0 + 4 * n] = PCI_BAR_MEM64 | (prefetch ? PCI_BAR_PREFETCH : 0);
+    for (int i = 0; i < 4; i++)
+        f->wmask[PCI_BAR0 + 4 * (n + 1) + i] = (uint8_t)(hi >> (8 * i));
 }
 
 int pci_bus_attach(struct pci_bus *bus, struct pci_function *f, uint8_t devfn)
@@ -74,11 +85,13 @@ void pci_function_update_mappings(struct pci_function *f)
             continue;
         uint32_t raw = get32(f->config + PCI_BAR0 + 4 * n);
         uint64_t addr = raw & (b->io ? ~3u : ~15u);
+        uint64_t limit = b->io ? 0xffffu : b->mem64 ? PCI_MEM64_LIMIT : 0xffffffffu;
+        if (b->mem64)
+            addr |= (uint64_t)get32(f->config + PCI_BAR0 + 4 * (n + 1)) << 32;
         bool enabled = (cmd & (b->io ? PCI_COMMAND_IO : PCI_COMMAND_MEMORY)) != 0;
         struct mem_region *space = b->io ? f->bus->io : f->bus->mem;
         /* Unassigned (0) or sizing (all ones) BARs are not decoded. */
-        bool want = enabled && addr != 0 && addr + b->size - 1 <= (b->io ? 0xffffu : 0xffffffffu) &&
-                    space != NULL;
+        bool want = enabled && addr != 0 && addr <= limit - (b->size - 1) && space != NULL;
         if (b->mapped && (!want || addr != b->mapped_at)) {
             mem_region_del_subregion(space, b->mr);
             b->mapped = false;
@@ -132,12 +145,9 @@ void pci_config_write(struct pci_function *f, unsigned off, uint32_t val, unsign
 void pci_function_reset(struct pci_function *f)
 {
     f->config[PCI_COMMAND] = f->config[PCI_COMMAND + 1] = 0;
-    for (int n = 0; n < PCI_NUM_BARS; n++) {
-        if (!f->bar[n].size)
-            continue;
-        for (int i = 0; i < 4; i++)
-            f->config[PCI_BAR0 + 4 * n + i] &= (uint8_t)~f->wmask[PCI_BAR0 + 4 * n + i];
-    }
+    /* Every BAR register's address bits, the upper halves of 64-bit BARs too. */
+    for (int o = PCI_BAR0; o < PCI_BAR0 + 4 * PCI_NUM_BARS; o++)
+        f->config[o] &= (uint8_t)~f->wmask[o];
     f->config[PCI_INTERRUPT_LINE] = 0;
     pci_function_update_mappings(f);
     if (f->msix.nvectors)

@@ -16,6 +16,9 @@
 #include "emu-core/memory.h"
 
 #define PCI_NUM_BARS 6
+#define PCI_BAR_MEM64 0x04
+#define PCI_BAR_PREFETCH 0x08
+#define PCI_MEM64_LIMIT ((1ull << 52) - 1) /* the most an x86 CPU addresses */
 #define PCI_DEVFN(slot, fn) (((slot) << 3) | (fn))
 
 enum {
@@ -62,8 +65,9 @@ enum {
 struct pci_bus;
 
 struct pci_bar {
-    uint64_t size; /* power of two; 0: no BAR */
+    uint64_t size; /* power of two; 0: no BAR (or the upper half of a 64-bit one) */
     bool io;
+    bool mem64; /* a 64-bit memory BAR: the next BAR register holds the upper half */
     struct mem_region *mr;
     uint64_t mapped_at; /* valid while mapped */
     bool mapped;
@@ -110,6 +114,9 @@ void pci_function_init(struct pci_function *f, uint16_t vendor, uint16_t device,
 /* Declare BAR n of size (a power of two) backed by mr. */
 void pci_function_set_bar(struct pci_function *f, int n, uint64_t size, bool io,
                           struct mem_region *mr);
+/* The same for a 64-bit memory BAR n (0-4; n + 1 holds the upper half), prefetchable or not. */
+void pci_function_set_bar64(struct pci_function *f, int n, uint64_t size, bool prefetch,
+                            struct mem_region *mr);
 /* Put f at devfn on bus: 0, -EBUSY (taken), -EINVAL. */
 int pci_bus_attach(struct pci_bus *bus, struct pci_function *f, uint8_t devfn);
 

@@ -375,7 +375,8 @@ static int vpm_realize(struct device *dev)
     s->fn.config_written = vpm_config_written;
     s->fn.opaque = s;
     mem_region_init_io(&s->bar, "virtio-pci-modern", &vpm_ops, s, VPM_BAR_SIZE);
-    pci_function_set_bar(&s->fn, VPM_BAR, VPM_BAR_SIZE, false, &s->bar);
+    /* 64-bit prefetchable, as QEMU's (SeaBIOS still places it below 4 GiB). */
+    pci_function_set_bar64(&s->fn, VPM_BAR, VPM_BAR_SIZE, true, &s->bar);
     if (virtio_pci_msix_realize(&s->msix, &s->fn, s->vdev, VPM_MSIX_CAP, "virtio-pci-modern") < 0)
         return -EINVAL;
     s->vdev->transport.update_irq = vpm_update_irq;

@@ -3,7 +3,8 @@
  * virtio-*-pci with disable-legacy=on (virtio spec 1.2 section 4.1):
  * vendor 1af4, device 0x1040 + type, revision 1, INTx on pin A, MSI-X
  * (virtio-pci-msix.h: capability at 0x98, table and PBA in BAR 1), and
- * vendor capabilities pointing into one 16 KiB memory BAR 4: common
+ * vendor capabilities pointing into one 16 KiB 64-bit prefetchable memory
+ * BAR 4 (BAR 5 its upper half): common
  * configuration at 0x0000, ISR at 0x1000, device configuration at 0x2000,
  * notifications at 0x3000 (4 bytes per queue). The PCI configuration
  * access capability (4.1.4.9) is there too: firmware running in real mode

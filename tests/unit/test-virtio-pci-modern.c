@@ -117,11 +117,19 @@ int main(void)
     CHECK_EQ(n, 5);
     CHECK(types[0] == 5 && types[1] == 2 && types[2] == 4 && types[3] == 3 && types[4] == 1);
 
-    /* BAR 4: 16 KiB memory; place and enable it. */
+    /* BAR 4: 16 KiB of 64-bit prefetchable memory (BAR 5 the upper half); place it above
+     * 4 GiB, then below, and enable it. */
     pci_config_write(f, 0x20, 0xffffffff, 4);
-    CHECK_EQ(pci_config_read(f, 0x20, 4), 0xffffc000);
+    pci_config_write(f, 0x24, 0xffffffff, 4);
+    CHECK_EQ(pci_config_read(f, 0x20, 4), 0xffffc00c);
+    CHECK_EQ(pci_config_read(f, 0x24, 4), 0xffffffff);
+    pci_config_write(f, 4, 2, 2); /* decoding while sized: all ones is no address */
     pci_config_write(f, 0x20, BAR_AT, 4);
-    pci_config_write(f, 4, 2, 2);
+    pci_config_write(f, 0x24, 0x10, 4);
+    uint64_t hi;
+    address_space_load(&as, 0x10ull << 32 | BAR_AT | 0x12, 2, &hi);
+    CHECK_EQ(hi, 2); /* num_queues */
+    pci_config_write(f, 0x24, 0, 4);
     CHECK_EQ(rd(0x12, 2), 2);      /* num_queues */
     CHECK_EQ(rd(0x10, 2), 0xffff); /* no MSI-X vector */
     CHECK_EQ(rd(0x2000 + 4, 1), 0xa4);
