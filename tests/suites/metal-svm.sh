@@ -241,10 +241,12 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f build/metal/baremu.elf ]; th
     msvm_nmi_logs=$(cd "$LOGS" && pwd)
     for v in qmp hmp; do
         name=metal-svm-nmi-$v
+        hmp_opt=()
+        [ $v = qmp ] || hmp_opt=(--hmp)
         port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         (cd "$LOGS/metal-svm" && python3 "$OLDPWD/tests/scripts/nmi-test.py" \
             --log "$msvm_nmi_logs/$name.console" --qmp "tcp:$port" --secret nmi-secret-0451 \
-            $([ $v = hmp ] && echo --hmp) --timeout 240 --ready 'baremu: net0 .*\(dhcp\)' -- \
+            "${hmp_opt[@]}" --timeout 240 --ready 'baremu: net0 .*\(dhcp\)' -- \
             qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G -display none \
             -serial stdio -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -nic none \
             -netdev "user,id=n,hostfwd=tcp:127.0.0.1:$port-:4444" -device e1000,netdev=n \

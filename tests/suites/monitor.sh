@@ -294,8 +294,8 @@ mon_nmi_transcript() { # emulator-command...
     sock=$d/qmp.sock
     timeout 30 "$@" -M virt -m 128M -S -display none -serial null \
         -qmp "unix:$sock,server=on,wait=off" </dev/null >"$d/emu.log" 2>&1 &
-    local pid=$! i
-    for i in $(seq 50); do
+    local pid=$!
+    for _ in $(seq 50); do
         [ -S "$sock" ] && break
         sleep 0.1
     done
