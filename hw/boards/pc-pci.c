@@ -147,8 +147,7 @@ static char *pc_take_key(struct opts *o, const char *key)
  * them): disable-legacy=on|off, and vectors= (*vectors: malloc'd value or
  * NULL). 0 or -EINVAL (reported).
  */
-static int pc_take_transport_keys(struct opts *o, const char *optstr, bool *modern,
-                                  char **vectors)
+static int pc_take_transport_keys(struct opts *o, const char *optstr, bool *modern, char **vectors)
 {
     int ret = opts_get_bool(o, "disable-legacy", false, modern);
 

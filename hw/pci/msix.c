@@ -42,7 +42,7 @@ static void msix_set_pending(struct pci_function *f, unsigned v, bool on)
     if (on)
         f->msix.pba[v / 8] |= (uint8_t)(1u << (v % 8));
     else
-        f->msix.pba[v / 8] &= (uint8_t)~(1u << (v % 8));
+        f->msix.pba[v / 8] &= (uint8_t) ~(1u << (v % 8));
 }
 
 /* The message is a memory write by the function: only while it may master the bus. */
@@ -119,8 +119,8 @@ void pci_msix_reset(struct pci_function *f)
     for (unsigned v = 0; v < f->msix.nvectors; v++)
         msix_entry(f, v)[MSIX_ENTRY_CTRL] = PCI_MSIX_ENTRY_CTRL_MASKBIT;
     pci_msix_clear_pending(f);
-    f->config[f->msix.cap + PCI_MSIX_FLAGS + 1] &= (uint8_t)~(
-        (PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8);
+    f->config[f->msix.cap + PCI_MSIX_FLAGS + 1] &=
+        (uint8_t) ~((PCI_MSIX_FLAGS_ENABLE | PCI_MSIX_FLAGS_MASKALL) >> 8);
     f->msix.enabled = f->msix.masked = false;
     pci_intx_update(f);
 }

@@ -75,8 +75,8 @@ struct pci_bar {
 
 /* A function's MSI-X state; table and pba are guest-visible bytes (little-endian). */
 struct pci_msix {
-    uint16_t nvectors; /* 0: no MSI-X */
-    uint8_t cap;       /* the capability's offset in configuration space */
+    uint16_t nvectors;    /* 0: no MSI-X */
+    uint8_t cap;          /* the capability's offset in configuration space */
     bool enabled, masked; /* as the capability said at the last write (see pci_msix_sync) */
     uint8_t table[PCI_MSIX_MAX_VECTORS * PCI_MSIX_ENTRY_SIZE];
     uint8_t pba[PCI_MSIX_MAX_VECTORS / 8];

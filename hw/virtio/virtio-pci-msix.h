@@ -38,7 +38,7 @@ int virtio_pci_msix_realize(struct virtio_pci_msix *m, struct pci_function *f,
                             const struct virtio_device *vd, unsigned cap, const char *who);
 /* Device reset (status 0 or machine reset): no vector assigned, nothing pending. */
 void virtio_pci_msix_reset(struct virtio_pci_msix *m, struct pci_function *f);
-/* What a vector register takes from a driver's write of v: v if the table has it, else NO_VECTOR. */
+/* A vector register's value after a driver writes v: v if the table has it, else NO_VECTOR. */
 uint16_t virtio_pci_msix_vector(const struct virtio_pci_msix *m, uint32_t v);
 /* Queue q's vector (NO_VECTOR for a queue the device does not have). */
 uint16_t virtio_pci_msix_queue_vector(const struct virtio_pci_msix *m, uint32_t q);

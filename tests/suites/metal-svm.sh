@@ -297,13 +297,15 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] &&
         -device virtio-blk-pci,drive=d0,disable-legacy=on
         -drive file=DIR/disk2.img,if=none,id=d1,format=raw,snapshot=on
         -device virtio-blk-pci,drive=d1,vectors=0 -device virtio-rng-pci"
+    msx_args="-M pc -accel svm -smp 2 -m 512M -kernel module:vmlinuz"
+    msx_args="$msx_args -initrd module:initramfs.cpio.gz -append 'console=ttyS0'"
+    msx_args="$msx_args $(echo $msx_devs | sed 's,DIR/,module:,g')"
     msx_appliance() { # the appliance's console, then "status N" with baremu's status
         (cd "$msx_dir" && timeout 300 qemu-system-x86_64 $msvm_cpu -display none -serial stdio \
             -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 \
             -kernel "$OLDPWD/$msvm_elf" \
             -initrd bios.bin,linuxboot_dma.bin,vmlinuz,initramfs.cpio.gz,disk.img,disk2.img \
-            -append "-M pc -accel svm -smp 2 -m 512M -kernel module:vmlinuz -initrd module:initramfs.cpio.gz -append 'console=ttyS0' $(echo $msx_devs | sed 's,DIR/,module:,g')" \
-            </dev/null 2>&1)
+            -append "$msx_args" </dev/null 2>&1)
         local st=$?
         echo "status $(((st - 1) / 2))"
     }
@@ -331,7 +333,8 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] &&
                 bad = 0
                 for (n in total) seen[n] = 1
                 split("virtio0-config virtio0-req.0 virtio2-config virtio2-input", want, " ")
-                for (i in want) if (!(want[i] in seen)) { print "missing " want[i] > "/dev/stderr"; bad = 1 }
+                for (i in want)
+                    if (!(want[i] in seen)) { print "missing " want[i] > "/dev/stderr"; bad = 1 }
                 if (!total["virtio0-req.0"] || !total["virtio2-input"] || !total["virtio1"]) {
                     print "no interrupts counted on req.0, input or the INTx line" > "/dev/stderr"
                     bad = 1
@@ -371,8 +374,9 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] &&
     if command -v lspci >/dev/null; then
         for f in out qemu; do
             log=$LOGS/metal-svm-linux-msix.$f
-            sed -n 's/^BAREMU-PCI //p' "$log" | sed -E 's/^([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$/\1 x/' \
-                >"$log.pci"
+            # lspci -F wants some text after a function's address.
+            sed -n 's/^BAREMU-PCI //p' "$log" |
+                sed -E 's/^([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$/\1 x/' >"$log.pci"
             lspci -F "$log.pci" -vv -s 00:02.0 2>/dev/null | sed -E 's/ at [0-9a-f]+ / at X /' \
                 >"$log.lspci"
         done

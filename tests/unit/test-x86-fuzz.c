@@ -252,7 +252,7 @@ int main(void)
                 uint32_t bar = fn == rfn ? 0xfd000000u : 0xfe000000u;
                 if (((q >> 22) & 63) == 0) {
                     pci_config_write(fn, 0x20, bar, 4);
-                    pci_config_write(fn, 0x14, bar + 0x8000, 4); /* MSI-X: BAR 1 */
+                    pci_config_write(fn, 0x14, bar + 0x8000, 4);       /* MSI-X: BAR 1 */
                     pci_config_write(fn, 4, (q >> 50) & 1 ? 6 : 2, 2); /* bus master or not */
                 } else if (((q >> 22) & 63) < 8) {
                     /* MSI-X: the table (entries aimed at the APICs most of the time), the PBA,
