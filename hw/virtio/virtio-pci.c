@@ -188,6 +188,26 @@ static void vpci_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 static const struct mem_region_ops vpci_ops = {
     .read = vpci_read, .write = vpci_write, .min_access = 1, .max_access = 4};
 
+/*
+ * The transitional PCI device ID (virtio spec 1.2, 4.1.2.1: a table, not
+ * 0x1000 + type - 1 past block): what lspci names and QEMU gives.
+ */
+static uint16_t vpci_device_id(uint32_t type)
+{
+    switch (type) {
+    case VIRTIO_ID_NET:
+        return 0x1000;
+    case VIRTIO_ID_BLOCK:
+        return 0x1001;
+    case VIRTIO_ID_CONSOLE:
+        return 0x1003;
+    case VIRTIO_ID_RNG:
+        return 0x1005;
+    default:
+        return (uint16_t)(0x1000 + type - 1);
+    }
+}
+
 static uint32_t vpci_class(uint32_t device_id)
 {
     switch (device_id) {
@@ -220,8 +240,8 @@ static int vpci_realize(struct device *dev)
         error_report("virtio-pci: needs a valid backend and a bus");
         return -EINVAL;
     }
-    pci_function_init(&s->fn, 0x1af4, (uint16_t)(0x1000 + ops->device_id - 1),
-                      vpci_class(ops->device_id), 0, 0x1af4, (uint16_t)ops->device_id);
+    pci_function_init(&s->fn, 0x1af4, vpci_device_id(ops->device_id), vpci_class(ops->device_id), 0,
+                      0x1af4, (uint16_t)ops->device_id);
     s->fn.config[PCI_INTERRUPT_PIN] = 1;
     if (virtio_pci_msix_realize(&s->msix, &s->fn, s->vdev, VPCI_MSIX_CAP, "virtio-pci") < 0)
         return -EINVAL;

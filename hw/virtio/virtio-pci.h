@@ -1,7 +1,8 @@
 /*
  * virtio-pci.h - the legacy (virtio 0.9.5) PCI transport, as QEMU 7.2's
  * transitional devices present themselves to legacy drivers: vendor 1af4,
- * device 0x1000 + type - 1, the registers in I/O BAR 0, INTx on pin A,
+ * the transitional device IDs (0x1000 net, 0x1001 block, 0x1003 console,
+ * 0x1005 rng), the registers in I/O BAR 0, INTx on pin A,
  * and MSI-X (virtio-pci-msix.h) with its capability at 0x40 and the table
  * in BAR 1, as QEMU's with disable-modern=on. While the driver has MSI-X
  * on, the configuration and queue vector registers sit at 20 and 22 and

@@ -275,9 +275,9 @@ fi
 # give virtio0 and virtio2 MSI-X vectors (config, and req.0/input counting), virtio1 an I/O APIC
 # line; each vector's interrupts must come to the CPU its effective affinity names (the MSI
 # address's destination); the lines (chip, hwirq, name) must be QEMU's; and, with pciutils on
-# the host, lspci -vv of the modern function (from the guest's config space dump; BAR addresses
-# aside, as QEMU's transitional functions take more room) must read as QEMU's (QEMU's
-# num-queues=1: our virtio-blk has one queue).
+# the host, lspci -vv of the three functions (from the guest's config space dump; BAR
+# addresses aside) must read as QEMU's (QEMU's num-queues=1: our virtio-blk has one queue;
+# disable-modern=on for the legacy ones, where QEMU's default is transitional).
 msvm_linux=build/linux
 if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ]; then
     if [ ! -f "$msvm_linux/vmlinuz" ] || [ ! -f "$msvm_linux/initramfs.cpio.gz" ] ||
@@ -313,7 +313,8 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] &&
     (cd "$msx_dir" && timeout 300 qemu-system-x86_64 -M pc -accel tcg -smp 2 -m 512M \
         -nodefaults -display none -serial stdio -no-reboot -kernel vmlinuz \
         -initrd initramfs.cpio.gz -append console=ttyS0 \
-        $(echo $msx_devs | sed 's,DIR/,,g; s/disable-legacy=on/&,num-queues=1/') \
+        $(echo $msx_devs | sed 's,DIR/,,g; s/disable-legacy=on/&,num-queues=1/;
+            s/vectors=0/&,disable-modern=on/; s/virtio-rng-pci/&,disable-modern=on/') \
         </dev/null 2>&1) | tr -d '\r' >"$LOGS/metal-svm-linux-msix.qemu"
     wait
     # The virtio lines of /proc/interrupts as "chip hwirq name" (counts checked, then dropped).
@@ -377,11 +378,14 @@ if command -v qemu-system-x86_64 >/dev/null && [ -f "$msvm_elf" ] &&
             # lspci -F wants some text after a function's address.
             sed -n 's/^BAREMU-PCI //p' "$log" |
                 sed -E 's/^([0-9a-f]{2}:[0-9a-f]{2}\.[0-7])$/\1 x/' >"$log.pci"
-            lspci -F "$log.pci" -vv -s 00:02.0 2>/dev/null | sed -E 's/ at [0-9a-f]+ / at X /' \
-                >"$log.lspci"
+            for fn in 00:02.0 00:03.0 00:04.0; do
+                lspci -F "$log.pci" -vv -s $fn 2>/dev/null
+            done | sed -E 's/ at [0-9a-f]+( |$)/ at X\1/' >"$log.lspci"
         done
         grep -q 'Capabilities: \[98\] MSI-X: Enable+ Count=2 Masked-' \
-            "$LOGS/metal-svm-linux-msix.out.lspci" || r=1
+            "$LOGS/metal-svm-linux-msix.out.lspci" &&
+            grep -q 'Capabilities: \[40\] MSI-X: Enable+ Count=2 Masked-' \
+                "$LOGS/metal-svm-linux-msix.out.lspci" || r=1
         diff -u "$LOGS/metal-svm-linux-msix.qemu.lspci" "$LOGS/metal-svm-linux-msix.out.lspci" \
             >>"$LOGS/metal-svm-linux-msix.log" || r=1
     fi

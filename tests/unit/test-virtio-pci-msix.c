@@ -7,7 +7,7 @@
  * holding a message pending until unmasked, INTx off while MSI-X is on
  * (and under Interrupt Disable), resets, vectors=, the legacy header's
  * shift by 4, migration of the table and vectors, and garbage from the
- * guest or a stream.
+ * guest or a stream; the legacy functions' device IDs.
  */
 #include <string.h>
 
@@ -450,6 +450,25 @@ static void test_legacy(struct pci_bus *bus)
     done(bus, d, 5);
 }
 
+/* The legacy functions' device IDs are the spec's transitional table (lspci names them so). */
+static void test_legacy_ids(struct pci_bus *bus)
+{
+    static const uint16_t want[] = {0, 0x1000, 0x1001, 0x1003, 0x1005};
+    for (uint32_t type = 1; type <= 4; type++) {
+        struct virtio_device_ops ops = fake_ops;
+        struct virtio_device vd;
+        memset(&vd, 0, sizeof(vd));
+        ops.device_id = type;
+        vd.ops = &ops;
+        vd.as = &as;
+        struct device *d = new_transport(&virtio_pci_type, bus, &vd, 6, NULL);
+        CHECK_EQ(device_realize(d), 0);
+        CHECK_EQ(pci_config_read(bus->fn[6 << 3], 0, 4), (uint32_t)want[type] << 16 | 0x1af4);
+        CHECK_EQ(pci_config_read(bus->fn[6 << 3], 0x2e, 2), type);
+        done(bus, d, 6);
+    }
+}
+
 int main(void)
 {
     struct mem_region root, io;
@@ -469,5 +488,6 @@ int main(void)
     test_modern(&bus);
     test_vectors_prop(&bus);
     test_legacy(&bus);
+    test_legacy_ids(&bus);
     return check_summary("virtio-pci-msix");
 }
