@@ -2,11 +2,11 @@
 """Send an NMI over QMP once a guest waits for one (tests/guests/x86/nmi.S).
 
 Usage: nmi-test.py --log FILE --qmp unix:PATH|tcp:PORT [--secret S] [--hmp]
-                   [--timeout N] [--ready REGEX]... -- COMMAND...
+                   [--timeout N] [--wait REGEX] [--ready REGEX]... -- COMMAND...
 Runs COMMAND (an emulator whose stdout is the guest's serial port) with its
-stdout in FILE; when FILE shows "waiting for an NMI" (and each --ready
-REGEX: the appliance's network address, say) it connects to the QMP
-server (after baremu-authenticate with --secret), negotiates, and sends
+stdout in FILE; when FILE shows "waiting for an NMI" (or the --wait REGEX)
+and each --ready REGEX (the appliance's network address, say), it connects
+to the QMP server (after baremu-authenticate with --secret), negotiates, and sends
 inject-nmi, or with --hmp human-monitor-command "nmi". Then it waits for
 COMMAND to end. Prints each QMP reply as a JSON line (events left out), then
 "exit N" with COMMAND's exit status (124 when it ran past --timeout).
@@ -72,6 +72,8 @@ def main():
     ap.add_argument("--secret")
     ap.add_argument("--hmp", action="store_true")
     ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--wait", default="waiting for an NMI",
+                    help="the regex that says the guest is ready for the NMI")
     ap.add_argument("--ready", action="append", default=[],
                     help="a regex the log must show too before connecting (repeatable)")
     ap.add_argument("cmd", nargs="+")
@@ -82,10 +84,11 @@ def main():
         proc = subprocess.Popen(args.cmd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT)
     try:
-        want = [rb"waiting for an NMI"] + [r.encode() for r in args.ready]
-        while not all(re.search(w, open(args.log, "rb").read()) for w in want):
+        want = [args.wait.encode()] + [r.encode() for r in args.ready]
+        while not all(re.search(w, open(args.log, "rb").read(), re.M) for w in want):
             if proc.poll() is not None or time.time() > deadline:
-                raise Fail("the guest never said it waits for an NMI (see %s)" % args.log)
+                raise Fail("the log never showed /%s/ and the --ready patterns (see %s)"
+                           % (args.wait, args.log))
             time.sleep(0.2)
         c = Conn(connect(args.qmp, deadline))
         if args.secret:
