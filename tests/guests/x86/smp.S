@@ -13,6 +13,9 @@
  *    destination (the APs of odd ID);
  *  - an NMI IPI to the last AP;
  *  - the PIT's IRQ 0 through I/O APIC pin 2 to the last AP (physical);
+ *  - the last AP spinning in its handler (IF=0, PAUSE, no exits) until the
+ *    BSP sets a flag, as SeaBIOS's APs wait for the lock its BSP holds:
+ *    the spinner must not keep the BSP from running;
  *  - INIT to AP 1 (asserted, then the level de-assert Linux sends too),
  *    then SIPI to another trampoline (0x21000): AP 1 starts over, says so
  *    and answers an IPI again;
@@ -50,6 +53,8 @@
 #define NCPUS 0x608
 #define LAST_AP 0x609   /* target of the NMI and of the I/O APIC */
 #define ID_BAD 0x60a    /* CPUs whose CPUID initial APIC ID or BSP flag was wrong */
+#define FLAG 0x60b      /* set by the BSP while the last AP spins for it */
+#define SPIN_LOST 0x60c /* the last AP spun out its budget waiting for FLAG */
 #define STARTS 0x610    /* times each CPU came up, by APIC ID */
 #define VARS_END 0x620
 
@@ -65,6 +70,7 @@
 #define VEC_BCAST 0x52
 #define VEC_LOGICAL 0x53
 #define VEC_PIT 0x54
+#define VEC_SPIN 0x55
 
 /* ICR bits (SDM vol. 3A 10.6.1). */
 #define ICR_NMI 0x400
@@ -135,6 +141,7 @@ start16:
     movw $(bcast_isr - BASE), VEC_BCAST * 4
     movw $(logical_isr - BASE), VEC_LOGICAL * 4
     movw $(pit_isr - BASE), VEC_PIT * 4
+    movw $(spin_isr - BASE), VEC_SPIN * 4
     movw $(spurious_isr - BASE), 0xff * 4
     mov $TICKET, %di
     mov $(VARS_END - TICKET), %cx
@@ -282,6 +289,24 @@ start16:
     mov $0x30, %al /* channel 0 in mode 0 without a count: stopped */
     out %al, $0x43
 
+    /*
+     * The last AP spins for FLAG in its handler without exits; sending the IPI ends the
+     * BSP's slice under baremu, so the BSP sets FLAG only once the spinner was preempted.
+     */
+    movb $0, FLAG
+    movb $0, PONGS
+    movzbl LAST_AP, %edx
+    shl $24, %edx
+    mov $VEC_SPIN, %eax
+    call send_ipi
+    movb $1, FLAG
+    mov $1, %al
+    mov $PONGS, %di
+    mov $(msg_wait_pong - BASE), %si
+    call wait_byte
+    cmpb $0, SPIN_LOST
+    jne fail_spin
+
     /* INIT to AP 1 (assert, then de-assert), SIPI, SIPI to the other trampoline. */
     movb $(1 << RESTART_AP), TARGETS
     movb $RESTART_AP, TICKET
@@ -341,6 +366,9 @@ fail_count:
     jmp fail
 fail_fw_cfg:
     PUTS16 msg_fw_cfg
+    jmp fail
+fail_spin:
+    PUTS16 msg_spin_lost
     jmp fail
 fail_starts:
     PUTS16 msg_starts
@@ -682,6 +710,29 @@ pit_isr:
     popal
     iret
 
+/* Spin (IF=0, no exits) until the BSP sets FLAG, then say so and answer. */
+spin_isr:
+    pushal
+    MY_ID
+    cmp LAST_AP, %bl
+    jne wrong_cpu
+    mov $SPIN, %ecx
+1:  cmpb $1, FLAG
+    je 2f
+    pause
+    dec %ecx
+    jnz 1b
+    movb $1, SPIN_LOST
+    jmp 3f
+2:  mov $(msg_spun - BASE), %si
+    call ap_say
+3:  APIC_WR 0xb0, 0
+    xor %edx, %edx
+    mov $VEC_PONG, %eax
+    call send_ipi
+    popal
+    iret
+
 spurious_isr:
     iret
 
@@ -866,6 +917,8 @@ msg_logical:    .asciz "smp: fixed IPI to logical destination 0x"
 msg_logical_got: .asciz ": fixed IPI by logical destination (flat model)\n"
 msg_nmi:        .asciz ": NMI\n"
 msg_pit:        .asciz ": PIT IRQ 0 through I/O APIC pin 2, 3 times\n"
+msg_spun:       .asciz ": spun in its handler (IF=0, no exits) until the BSP set a flag\n"
+msg_spin_lost:  .asciz "smp: the BSP did not run while the last AP spun without exits\n"
 msg_ids:        .asciz "smp: CPUID initial APIC IDs and BSP flags right; AP 1 up twice, the others once\n"
 msg_no_errors:  .asciz "smp: no interrupt reached a CPU it was not for\n"
 msg_newline:    .asciz "\n"
