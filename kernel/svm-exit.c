@@ -339,6 +339,10 @@ int svm_handle_exit(struct svm_vcpu *s, struct vcpu_exit *ex)
     case SVM_EXIT_INVD:
         svm_skip(s, 2); /* dropping the host's dirty cache lines is not the guest's to do */
         return 1;
+    case SVM_EXIT_PAUSE: /* a spin loop (the pause filter, -smp > 1): let the other vCPUs run */
+        svm_skip(s, 2);
+        ex->reason = VCPU_EXIT_KICKED;
+        return 0;
     case SVM_EXIT_SHUTDOWN:
         ex->reason = VCPU_EXIT_SHUTDOWN;
         return 0;

@@ -193,6 +193,15 @@ static void svm_setup_control(struct svm_vcpu *s)
     vmcb_set32(v, VMCB_INTERCEPT2,
                ICPT2_VMRUN | ICPT2_VMMCALL | ICPT2_VMLOAD | ICPT2_VMSAVE | ICPT2_STGI | ICPT2_CLGI |
                    ICPT2_SKINIT | ICPT2_MONITOR | ICPT2_MWAIT | ICPT2_XSETBV);
+    /*
+     * Several vCPUs share this CPU: one spinning on a lock or waiting for another CPU's
+     * answer yields after a few thousand PAUSEs (the pause filter, as KVM's count). Not
+     * without the filter: an exit at every PAUSE would slow each udelay() down.
+     */
+    if (svm.m->cfg->smp > 1 && (svm.features & SVM_FEAT_PAUSE_FILTER)) {
+        vmcb_set32(v, VMCB_INTERCEPT1, vmcb_get32(v, VMCB_INTERCEPT1) | ICPT1_PAUSE);
+        *(uint16_t *)(v + VMCB_PAUSE_FILTER_COUNT) = 3000;
+    }
     vmcb_set(v, VMCB_IOPM_PA, (uint64_t)(uintptr_t)svm_iopm);
     vmcb_set(v, VMCB_MSRPM_PA, (uint64_t)(uintptr_t)svm_msrpm);
     /* One ASID per vCPU: their TLB entries must not mix (TLB_CONTROL 1 flushes all ASIDs). */

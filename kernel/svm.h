@@ -33,6 +33,7 @@
 #define VMCB_NCR3 0x0B0
 #define VMCB_CLEAN 0x0C0 /* u32 */
 #define VMCB_NRIP 0x0C8
+#define VMCB_PAUSE_FILTER_COUNT 0x03E /* 16 bits: PAUSEs before the intercept (PauseFilter) */
 #define VMCB_INSN_LEN 0x0D0   /* u8: bytes fetched (decode assists) */
 #define VMCB_INSN_BYTES 0x0D1 /* 15 bytes */
 
@@ -53,6 +54,7 @@
 #define ICPT1_CPUID (1u << 18)
 #define ICPT1_IRET (1u << 20)
 #define ICPT1_INVD (1u << 22)
+#define ICPT1_PAUSE (1u << 23)
 #define ICPT1_HLT (1u << 24)
 #define ICPT1_INVLPGA (1u << 26)
 #define ICPT1_IOIO (1u << 27)
@@ -115,6 +117,7 @@
 #define SVM_EXIT_VINTR 0x64
 #define SVM_EXIT_CPUID 0x72
 #define SVM_EXIT_IRET 0x74
+#define SVM_EXIT_PAUSE 0x77
 #define SVM_EXIT_INVD 0x76
 #define SVM_EXIT_HLT 0x78
 #define SVM_EXIT_INVLPGA 0x7A
@@ -142,6 +145,7 @@
 #define SVM_FEAT_NRIPS (1u << 3)
 #define SVM_FEAT_FLUSH_BY_ASID (1u << 6)
 #define SVM_FEAT_DECODE_ASSISTS (1u << 7)
+#define SVM_FEAT_PAUSE_FILTER (1u << 10)
 
 /*
  * What ring 3 hands the VMRUN system call (KERN_SYS_VMRUN): all of it in

@@ -512,9 +512,12 @@ int vmx_handle_exit(struct vmx_vcpu *s, struct vcpu_exit *ex)
         return 0;
     case EXIT_INVD:
     case EXIT_WBINVD:
-    case EXIT_PAUSE:
         vmx_skip(s); /* dropping the host's dirty cache lines is not the guest's to do */
         return 1;
+    case EXIT_PAUSE: /* a spin loop (PAUSE-loop exiting, -smp > 1): let the other vCPUs run */
+        vmx_skip(s);
+        ex->reason = VCPU_EXIT_KICKED;
+        return 0;
     case EXIT_TRIPLE_FAULT:
         /* The board resets, silently as with the hosted kvm: guests do it on purpose. */
         ex->reason = VCPU_EXIT_SHUTDOWN;

@@ -73,6 +73,7 @@ struct vmx_global {
     struct mem_listener listener;
     uint64_t basic, ept_cap;
     uint32_t pin, proc, proc2, exit, entry; /* the controls we run with */
+    bool pause_loop;                        /* PAUSE-loop exiting offered */
     uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
     uint32_t invept_type; /* 2: all contexts, 1: single context */
     bool flush_ept;       /* the EPT lost entries: INVEPT before the next entry */

@@ -140,6 +140,8 @@ static const char *vmx_check(void)
     vmx.proc2 = vmx_adjust(MSR_VMX_PROCBASED2, 0, PROC2_EPT | PROC2_UNRESTRICTED, &missing);
     if (missing)
         return "VT-x without EPT and unrestricted guest is not supported";
+    vmx_adjust(MSR_VMX_PROCBASED2, 0, PROC2_PAUSE_LOOP, &missing);
+    vmx.pause_loop = !missing;
     vmx.ept_cap = rdmsr(MSR_VMX_EPT_VPID_CAP);
     if (!(vmx.ept_cap & EPT_CAP_WALK4) || !(vmx.ept_cap & EPT_CAP_WB))
         return "EPT lacks 4-level tables or write-back memory";
@@ -305,9 +307,21 @@ static void vmx_seg(struct vmx_vcpu *s, int i, uint16_t sel, uint64_t base, uint
 /* The controls and the constant parts of the VMCS (a fresh one: VMX_CALL_LOAD first). */
 static void vmx_setup_controls(struct vmx_vcpu *s)
 {
+    uint32_t proc = vmx.proc, proc2 = vmx.proc2;
+
+    /*
+     * Several vCPUs share this CPU: one spinning on a lock or waiting for another CPU's
+     * answer yields when its PAUSEs make a loop (PAUSE-loop exiting, KVM's gap and
+     * window). Not at every PAUSE: that would slow each udelay() down.
+     */
+    if (vmx.m->cfg->smp > 1 && vmx.pause_loop) {
+        proc2 |= PROC2_PAUSE_LOOP;
+        vmx_set(s, VMCS_PLE_GAP, 128);
+        vmx_set(s, VMCS_PLE_WINDOW, 4096);
+    }
     vmx_set(s, VMCS_PIN_CTLS, vmx.pin);
-    vmx_set(s, VMCS_PROC_CTLS, vmx.proc);
-    vmx_set(s, VMCS_PROC_CTLS2, vmx.proc2);
+    vmx_set(s, VMCS_PROC_CTLS, proc);
+    vmx_set(s, VMCS_PROC_CTLS2, proc2);
     vmx_set(s, VMCS_EXIT_CTLS, vmx.exit);
     vmx_set(s, VMCS_ENTRY_CTLS, vmx.entry);
     vmx_set(s, VMCS_EXC_BITMAP, 0);

@@ -83,6 +83,8 @@
 #define VMCS_ENTRY_EXC_ERROR 0x4018
 #define VMCS_ENTRY_INSN_LEN 0x401A
 #define VMCS_PROC_CTLS2 0x401E
+#define VMCS_PLE_GAP 0x4020
+#define VMCS_PLE_WINDOW 0x4022
 #define VMCS_INSN_ERROR 0x4400
 #define VMCS_EXIT_REASON 0x4402
 #define VMCS_EXIT_INTR_INFO 0x4404
@@ -150,6 +152,7 @@
 #define PROC_SECONDARY (1u << 31)
 #define PROC2_EPT (1u << 1)
 #define PROC2_UNRESTRICTED (1u << 7)
+#define PROC2_PAUSE_LOOP (1u << 10)
 #define EXIT_SAVE_DEBUG (1u << 2)
 #define EXIT_HOST_64 (1u << 9)
 #define EXIT_SAVE_EFER (1u << 20)
