@@ -2,14 +2,17 @@
 """Send an NMI over QMP once a guest waits for one (tests/guests/x86/nmi.S).
 
 Usage: nmi-test.py --log FILE --qmp unix:PATH|tcp:PORT [--secret S] [--hmp]
-                   [--timeout N] [--wait REGEX] [--ready REGEX]... -- COMMAND...
+                   [--timeout N] [--wait REGEX] [--ready REGEX]... [--serial FILE]
+                   [--until REGEX] -- COMMAND...
 Runs COMMAND (an emulator whose stdout is the guest's serial port) with its
 stdout in FILE; when FILE shows "waiting for an NMI" (or the --wait REGEX)
 and each --ready REGEX (the appliance's network address, say), it connects
 to the QMP server (after baremu-authenticate with --secret), negotiates, and sends
 inject-nmi, or with --hmp human-monitor-command "nmi". Then it waits for
 COMMAND to end. Prints each QMP reply as a JSON line (events left out), then
-"exit N" with COMMAND's exit status (124 when it ran past --timeout).
+"exit N" with COMMAND's exit status (124 when it ran past --timeout), or
+"exit until" when --until matched first. --serial: the guest's serial port
+is that file (Bochs's COM1), not COMMAND's stdout.
 Exits 0 when it could do all that, 1 with the reason otherwise.
 """
 import argparse
@@ -76,19 +79,29 @@ def main():
                     help="the regex that says the guest is ready for the NMI")
     ap.add_argument("--ready", action="append", default=[],
                     help="a regex the log must show too before connecting (repeatable)")
+    ap.add_argument("--serial", help="watch this file instead of the --log (Bochs's COM1)")
+    ap.add_argument("--until", help="after the NMI, end COMMAND once the watched file shows "
+                    "this regex (prints \"exit until\")")
     ap.add_argument("cmd", nargs="+")
     args = ap.parse_args()
 
     deadline = time.time() + args.timeout
+    watched = args.serial or args.log
+
+    def shows(regex):
+        try:
+            return re.search(regex.encode(), open(watched, "rb").read(), re.M)
+        except FileNotFoundError:
+            return None
+
     with open(args.log, "wb") as out:
         proc = subprocess.Popen(args.cmd, stdin=subprocess.DEVNULL, stdout=out,
                                 stderr=subprocess.STDOUT)
     try:
-        want = [args.wait.encode()] + [r.encode() for r in args.ready]
-        while not all(re.search(w, open(args.log, "rb").read(), re.M) for w in want):
+        while not all(shows(w) for w in [args.wait] + args.ready):
             if proc.poll() is not None or time.time() > deadline:
-                raise Fail("the log never showed /%s/ and the --ready patterns (see %s)"
-                           % (args.wait, args.log))
+                raise Fail("%s never showed /%s/ and the --ready patterns"
+                           % (watched, args.wait))
             time.sleep(0.2)
         c = Conn(connect(args.qmp, deadline))
         if args.secret:
@@ -103,6 +116,11 @@ def main():
         else:
             c.send({"execute": "inject-nmi"})
         print(json.dumps(c.reply()))
+        while args.until and proc.poll() is None and time.time() < deadline:
+            if shows(args.until):
+                print("exit until")
+                return 0
+            time.sleep(0.2)
         try:
             st = proc.wait(max(1, deadline - time.time()))
         except subprocess.TimeoutExpired:

@@ -231,3 +231,65 @@ if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] &&
     diff -u "$LOGS/metal-vmx-nmi.want" "$LOGS/metal-vmx-nmi.out" >>"$LOGS/metal-vmx-nmi.log"
     result $? metal-vmx-nmi
 fi
+
+# The monitor's NMI under vmx: Bochs's e1000 on its slirp network (hostfwd to the appliance's
+# QMP port) carries inject-nmi to the nmi guest (tests/guests/x86/nmi.S, as metal-svm-nmi-qmp
+# and x86-nmi-qmp-qemu; MVMX_NMI_HMP=1 adds HMP nmi through human-monitor-command: about
+# a minute of Bochs each).
+if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] &&
+    [ -f build/metal/baremu.elf ] && command -v grub-mkrescue >/dev/null; then
+    mvmx_nmi_dir=$(mkdir -p "$LOGS/metal-vmx" && cd "$LOGS/metal-vmx" && pwd)
+    cp build/guests/x86/nmi.bin "$mvmx_nmi_dir/nmi.bin"
+    bash boot/mkgrub-iso.sh "$mvmx_nmi_dir/nmi-qmp.iso" build/metal/baremu.elf \
+        "-M pc -accel vmx -m 128M -bios module:nmi.bin -object secret,id=qs,data=nmi-secret-0451 -qmp tcp::4444,server=on,wait=off,secret=qs" \
+        "$mvmx_nmi_dir/nmi.bin" >"$LOGS/metal-vmx-nmi-iso.log" 2>&1
+    for v in qmp $([ "${MVMX_NMI_HMP:-0}" = 0 ] || echo hmp); do
+        name=metal-vmx-nmi-$v
+        hmp_opt=()
+        [ $v = qmp ] || hmp_opt=(--hmp)
+        port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        printf '# slirp config\nhostfwd = tcp:127.0.0.1:%s-:4444\n' "$port" >"$mvmx_nmi_dir/$name.slirp"
+        # bochs-run.sh's machine, plus the e1000.
+        cat >"$mvmx_nmi_dir/$name.bochsrc" <<BOCHSRC
+megs: 256
+cpu: model=corei7_skylake_x, count=1, ips=40000000, reset_on_triple_fault=1
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+pci: enabled=1, chipset=i440fx, slot1=e1000
+e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=$mvmx_nmi_dir/$name.slirp
+ata0-master: type=cdrom, path="$mvmx_nmi_dir/nmi-qmp.iso", status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev="$mvmx_nmi_dir/$name.serial"
+display_library: rfb, options="timeout=0"
+plugin_ctrl: speaker=0
+sound: driver=dummy
+clock: sync=none, time0=946684800
+port_e9_hack: enabled=1
+log: -
+panic: action=fatal
+error: action=report
+info: action=ignore
+debug: action=ignore
+BOCHSRC
+        printf 'c\nquit\n' >"$mvmx_nmi_dir/$name.dbg"
+        rm -f "$mvmx_nmi_dir/$name.serial"
+        python3 tests/scripts/nmi-test.py --log "$LOGS/$name.bochs" \
+            --serial "$mvmx_nmi_dir/$name.serial" --qmp "tcp:$port" --secret nmi-secret-0451 \
+            "${hmp_opt[@]}" --ready 'baremu: net0 .*\(dhcp\)' --until 'baremu: stopped \(exit status' \
+            --timeout 240 -- nice bochs -q -f "$mvmx_nmi_dir/$name.bochsrc" \
+            -rc "$mvmx_nmi_dir/$name.dbg" >"$LOGS/$name.out" 2>&1
+        tr -d '\r' <"$mvmx_nmi_dir/$name.serial" |
+            grep -a -E '^nmi: |^baremu: stopped \(exit status' >>"$LOGS/$name.out"
+        {
+            [ $v = hmp ] && echo '{"return": ""}' || echo '{"return": {}}'
+            echo "exit until"
+            printf 'nmi: %s\n' "LINT1 is NMI, waiting for an NMI" \
+                "handler entered (NMI 1), sending a second NMI to itself" \
+                "NMI 2 held while the handler runs" "handler entered (NMI 2)" \
+                "NMI 2 came right after the IRET"
+            echo "baremu: stopped (exit status 33); the PC can be switched off"
+        } >"$LOGS/$name.want"
+        diff -u "$LOGS/$name.want" "$LOGS/$name.out" >"$LOGS/$name.log"
+        result $? "$name"
+    done
+fi
