@@ -158,12 +158,12 @@ static void vmx_io(struct vmx_vcpu *s)
     vmx_skip(s);
 }
 
-/* EPT violation: first touch of RAM/ROM (map it), else an access to emulate. */
 /*
  * An IRET that ended virtual-NMI blocking exited before it completed (its stack page not
- * in the EPT yet): it runs again, so the blocking is set again (SDM 28.2.3, 32.7.1.2), or
- * a pending NMI would be injected into the handler it has not left yet. Bit 12 means
- * nothing when the exit came during event delivery.
+ * in the EPT yet): it runs again, so the blocking is set again (SDM vol. 3C, "Information
+ * for VM Exits Due to Vectored Events" and the EPT-violation qualification), or a pending
+ * NMI would be injected into the handler it has not left yet. Bit 12 means nothing when
+ * the exit came during event delivery.
  */
 static void vmx_iret_retry(struct vmx_vcpu *s, uint64_t info)
 {
@@ -172,6 +172,7 @@ static void vmx_iret_retry(struct vmx_vcpu *s, uint64_t info)
         vmx_set(s, VMCS_GUEST_INTERRUPTIBILITY, s->rd[RD_INTERRUPTIBILITY] | INTERRUPTIBILITY_NMI);
 }
 
+/* EPT violation: first touch of RAM/ROM (map it), else an access to emulate. */
 static int vmx_ept_violation(struct vmx_vcpu *s)
 {
     uint64_t q = s->rd[RD_QUAL], gpa = s->rd[RD_GPA];
@@ -245,7 +246,7 @@ static void vmx_cpuid_exit(struct vmx_vcpu *s)
 
     uint32_t leaf = (uint32_t)s->gpr[X86_RAX];
 
-    hv_cpuid(s->cpu->index, leaf, (uint32_t)s->gpr[X86_RCX], r);
+    hv_cpuid(s->cpu, leaf, (uint32_t)s->gpr[X86_RCX], r);
     /*
      * The TSC is the host's, at the rate the appliance measured: the CPU's
      * own leaves 0x15/0x16 may say otherwise (Bochs's models claim their

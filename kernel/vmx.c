@@ -153,7 +153,7 @@ static const char *vmx_check(void)
     if (missing)
         return "VT-x lacks external-interrupt exiting";
     /*
-     * Virtual NMIs (SDM 25.6.1, 26.3): the CPU tracks the guest's NMI blocking (set by
+     * Virtual NMIs (SDM 25.6.1, 26.3 on IRET): the CPU tracks the guest's NMI blocking (set by
      * delivering an injected NMI, cleared by its IRET) and exits when an NMI window opens.
      * Without them, injected NMIs block the CPU's own NMIs until the guest's IRET (no NMI
      * exiting), and one held back waits for the next exit.
@@ -373,7 +373,7 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
     vmx_set(s, VMCS_GUEST_SYSENTER_ESP, 0);
     vmx_set(s, VMCS_GUEST_SYSENTER_EIP, 0);
     vmx_set(s, VMCS_ENTRY_CTLS, vmx.entry);
-    hv_cpuid(s->cpu->index, 1, 0, r);
+    hv_cpuid(s->cpu, 1, 0, r);
     s->gpr[X86_RDX] = r[0];
 
     if (x->start_vector >= 0) { /* an AP's STARTUP */

@@ -137,7 +137,7 @@
 /* ---- controls ---- */
 #define PIN_EXT_INT_EXIT (1u << 0)
 #define PIN_NMI_EXIT (1u << 3)
-#define PIN_VIRTUAL_NMI (1u << 5) /* needs NMI exiting (SDM 26.2.1.1) */
+#define PIN_VIRTUAL_NMI (1u << 5) /* needs NMI exiting (SDM 27.2.1.1) */
 #define PROC_INTR_WINDOW (1u << 2)
 #define PROC_NMI_WINDOW (1u << 22) /* needs virtual NMIs */
 #define PROC_HLT_EXIT (1u << 7)
@@ -179,8 +179,10 @@
 
 /*
  * Bit 12 of the exit interruption information and of an EPT violation's
- * qualification (SDM 28.2.3): the exit came while an IRET that ended
- * virtual-NMI blocking ran, so the blocking must be set again for its retry.
+ * qualification (SDM vol. 3C, "Information for VM Exits Due to Vectored
+ * Events", "Exit Qualification for EPT Violations"): the exit came while an
+ * IRET that ended virtual-NMI blocking ran, so the blocking must be set
+ * again for its retry.
  */
 #define EXIT_NMI_UNBLOCKED_BY_IRET (1u << 12)
 
