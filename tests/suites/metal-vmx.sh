@@ -235,29 +235,27 @@ fi
 # The monitor's NMI under vmx: Bochs's e1000 on its slirp network (hostfwd to the appliance's
 # QMP port) carries inject-nmi to the nmi guest (tests/guests/x86/nmi.S, as metal-svm-nmi-qmp
 # and x86-nmi-qmp-qemu; MVMX_NMI_HMP=1 adds HMP nmi through human-monitor-command: about
-# a minute of Bochs each).
+# a minute of Bochs each). MVMX_LINUX_NMI=1 adds Debian's Linux, which gets inject-nmi once
+# its init runs and reports the unknown NMI (about 5 minutes of Bochs).
 if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] &&
     [ -f build/metal/baremu.elf ] && command -v grub-mkrescue >/dev/null; then
     mvmx_nmi_dir=$(mkdir -p "$LOGS/metal-vmx" && cd "$LOGS/metal-vmx" && pwd)
-    cp build/guests/x86/nmi.bin "$mvmx_nmi_dir/nmi.bin"
-    bash boot/mkgrub-iso.sh "$mvmx_nmi_dir/nmi-qmp.iso" build/metal/baremu.elf \
-        "-M pc -accel vmx -m 128M -bios module:nmi.bin -object secret,id=qs,data=nmi-secret-0451 -qmp tcp::4444,server=on,wait=off,secret=qs" \
-        "$mvmx_nmi_dir/nmi.bin" >"$LOGS/metal-vmx-nmi-iso.log" 2>&1
-    for v in qmp $([ "${MVMX_NMI_HMP:-0}" = 0 ] || echo hmp); do
-        name=metal-vmx-nmi-$v
-        hmp_opt=()
-        [ $v = qmp ] || hmp_opt=(--hmp)
+    # Boot the appliance from ISO $2 in Bochs with $3 MiB (bochs-run.sh's machine plus the
+    # e1000), send the NMI once COM1 shows /$4/ and the appliance's address, stop when it
+    # stops; $LOGS/$1.out gets the reply, "exit until" and COM1. Options $5... to nmi-test.py.
+    mvmx_nmi_bochs() { # name iso megs wait-regex nmi-test-options...
+        local name=$1 iso=$2 megs=$3 wait=$4 port
+        shift 4
         port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         printf '# slirp config\nhostfwd = tcp:127.0.0.1:%s-:4444\n' "$port" >"$mvmx_nmi_dir/$name.slirp"
-        # bochs-run.sh's machine, plus the e1000.
         cat >"$mvmx_nmi_dir/$name.bochsrc" <<BOCHSRC
-megs: 256
+megs: $megs
 cpu: model=corei7_skylake_x, count=1, ips=40000000, reset_on_triple_fault=1
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 pci: enabled=1, chipset=i440fx, slot1=e1000
 e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=$mvmx_nmi_dir/$name.slirp
-ata0-master: type=cdrom, path="$mvmx_nmi_dir/nmi-qmp.iso", status=inserted
+ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev="$mvmx_nmi_dir/$name.serial"
 display_library: rfb, options="timeout=0"
@@ -275,11 +273,23 @@ BOCHSRC
         rm -f "$mvmx_nmi_dir/$name.serial"
         python3 tests/scripts/nmi-test.py --log "$LOGS/$name.bochs" \
             --serial "$mvmx_nmi_dir/$name.serial" --qmp "tcp:$port" --secret nmi-secret-0451 \
-            "${hmp_opt[@]}" --ready 'baremu: net0 .*\(dhcp\)' --until 'baremu: stopped \(exit status' \
-            --timeout 240 -- nice bochs -q -f "$mvmx_nmi_dir/$name.bochsrc" \
-            -rc "$mvmx_nmi_dir/$name.dbg" >"$LOGS/$name.out" 2>&1
-        tr -d '\r' <"$mvmx_nmi_dir/$name.serial" |
-            grep -a -E '^nmi: |^baremu: stopped \(exit status' >>"$LOGS/$name.out"
+            --wait "$wait" --ready 'baremu: net0 .*\(dhcp\)' \
+            --until 'baremu: stopped \(exit status' "$@" -- nice bochs -q \
+            -f "$mvmx_nmi_dir/$name.bochsrc" -rc "$mvmx_nmi_dir/$name.dbg" >"$LOGS/$name.out" 2>&1
+        tr -d '\r' <"$mvmx_nmi_dir/$name.serial" >"$LOGS/$name.serial"
+    }
+    mvmx_nmi_qmp="-object secret,id=qs,data=nmi-secret-0451 -qmp tcp::4444,server=on,wait=off,secret=qs"
+    cp build/guests/x86/nmi.bin "$mvmx_nmi_dir/nmi.bin"
+    bash boot/mkgrub-iso.sh "$mvmx_nmi_dir/nmi-qmp.iso" build/metal/baremu.elf \
+        "-M pc -accel vmx -m 128M -bios module:nmi.bin $mvmx_nmi_qmp" \
+        "$mvmx_nmi_dir/nmi.bin" >"$LOGS/metal-vmx-nmi-iso.log" 2>&1
+    for v in qmp $([ "${MVMX_NMI_HMP:-0}" = 0 ] || echo hmp); do
+        name=metal-vmx-nmi-$v
+        hmp_opt=()
+        [ $v = qmp ] || hmp_opt=(--hmp)
+        mvmx_nmi_bochs "$name" "$mvmx_nmi_dir/nmi-qmp.iso" 256 'waiting for an NMI' \
+            --timeout 240 "${hmp_opt[@]}"
+        grep -a -E '^nmi: |^baremu: stopped \(exit status' "$LOGS/$name.serial" >>"$LOGS/$name.out"
         {
             [ $v = hmp ] && echo '{"return": ""}' || echo '{"return": {}}'
             echo "exit until"
@@ -292,4 +302,27 @@ BOCHSRC
         diff -u "$LOGS/$name.want" "$LOGS/$name.out" >"$LOGS/$name.log"
         result $? "$name"
     done
+    if [ "${MVMX_LINUX_NMI:-0}" != 0 ] && [ -f build/linux/vmlinuz ] &&
+        [ -f build/linux/initramfs.cpio.gz ] && [ -f /usr/share/qemu/linuxboot_dma.bin ]; then
+        cp build/linux/vmlinuz build/linux/initramfs.cpio.gz /usr/share/qemu/linuxboot_dma.bin \
+            /usr/share/seabios/bios.bin "$mvmx_nmi_dir/"
+        bash boot/mkgrub-iso.sh "$mvmx_nmi_dir/nmi-linux.iso" build/metal/baremu.elf \
+            "-M pc -accel vmx -m 512M -bios module:bios.bin -kernel module:vmlinuz -initrd module:initramfs.cpio.gz -append \"console=ttyS0\" $mvmx_nmi_qmp" \
+            "$mvmx_nmi_dir/bios.bin" "$mvmx_nmi_dir/linuxboot_dma.bin" "$mvmx_nmi_dir/vmlinuz" \
+            "$mvmx_nmi_dir/initramfs.cpio.gz" >>"$LOGS/metal-vmx-nmi-iso.log" 2>&1
+        mvmx_nmi_bochs metal-vmx-linux-nmi "$mvmx_nmi_dir/nmi-linux.iso" 1024 '^BAREMU-LINUX-UP' \
+            --timeout 900
+        # The reason (port 0x61) is left out: its timer-2 gate bit is what Linux last set.
+        sed 's/^\[ *[0-9.]*\] //' "$LOGS/metal-vmx-linux-nmi.serial" |
+            grep -a -E '^(Uhhuh\. NMI received|Dazed and confused|BAREMU-POWEROFF$|baremu: stopped)' |
+            sed 's/reason [0-9a-f]* on/reason .. on/' >>"$LOGS/metal-vmx-linux-nmi.out"
+        printf '%s\n' '{"return": {}}' 'exit until' \
+            'Uhhuh. NMI received for unknown reason .. on CPU 0.' \
+            'Dazed and confused, but trying to continue' BAREMU-POWEROFF \
+            'baremu: stopped (exit status 0); the PC can be switched off' \
+            >"$LOGS/metal-vmx-linux-nmi.want"
+        diff -u "$LOGS/metal-vmx-linux-nmi.want" "$LOGS/metal-vmx-linux-nmi.out" \
+            >"$LOGS/metal-vmx-linux-nmi.log"
+        result $? metal-vmx-linux-nmi
+    fi
 fi
