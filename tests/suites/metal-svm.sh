@@ -226,9 +226,10 @@ then
         msvm_smp "metal-svm-smp$([ $n = 4 ] || echo $n)" smp.bin \
             "-M pc -accel svm -smp $n -m 128M -bios module:smp.bin" -- -smp $n -bios smp.bin
     done
+    msvm_smp_disk=smpdisk.img,format=raw,if=virtio,snapshot=on
     msvm_smp metal-svm-smp-seabios bios.bin,smpdisk.img \
-        "-M pc -accel svm -smp 4 -m 128M -drive file=module:smpdisk.img,format=raw,if=virtio,snapshot=on" \
-        -- -smp 4 -drive file=smpdisk.img,format=raw,if=virtio,snapshot=on
+        "-M pc -accel svm -smp 4 -m 128M -drive file=module:$msvm_smp_disk" \
+        -- -smp 4 -drive "file=$msvm_smp_disk"
 fi
 
 # NMIs from the appliance's monitor (QMP over its network, with a secret) to the nmi guest

@@ -182,7 +182,8 @@ if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] && [
         [[ $3 != */bios.bin,* ]] || keep='^(smp:|AP |status )'
         shift 4
         mvmx_appliance "$name" "$app" "${mods[@]}" | mvmx_normalize |
-            grep -a -v -E '^$|^(fw_cfg|pci|ioapic|apic [0-9]+): ' | grep -a -E "$keep" >"$LOGS/$name.out"
+            grep -a -v -E '^$|^(fw_cfg|pci|ioapic|apic [0-9]+): ' | grep -a -E "$keep" \
+            >"$LOGS/$name.out"
         (cd "$mvmx_dir" && timeout 60 qemu-system-x86_64 -M pc -accel tcg -m 128M -nodefaults \
             -display none "$@" -fw_cfg name=etc/sercon-port,file=sercon-port.bin -serial stdio \
             -device isa-debug-exit,iobase=0xf4,iosize=4 </dev/null 2>/dev/null) >"$LOGS/$name.qemu"
@@ -197,8 +198,8 @@ if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] && [
             "-M pc -accel vmx -smp $n -m 128M -bios module:smp.bin" "$mvmx_dir/smp.bin" \
             -- -smp $n -bios smp.bin
     done
-    mvmx_smp metal-vmx-smp-seabios \
-        "-M pc -accel vmx -smp 4 -m 128M -bios module:bios.bin -drive file=module:smpdisk.img,format=raw,if=virtio,snapshot=on" \
+    mvmx_smp metal-vmx-smp-seabios "-M pc -accel vmx -smp 4 -m 128M -bios module:bios.bin \
+        -drive file=module:smpdisk.img,format=raw,if=virtio,snapshot=on" \
         "$mvmx_dir/bios.bin,$mvmx_dir/smpdisk.img" \
         -- -smp 4 -drive file=smpdisk.img,format=raw,if=virtio,snapshot=on
 fi
