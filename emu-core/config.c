@@ -462,18 +462,18 @@ static int parse_smp(struct emu_config *cfg, const char *opt, const char *arg, c
 {
     static const char *const topo[] = {"sockets", "dies", "clusters", "cores", "threads"};
     struct opts o = {0};
-    long cpus = 0, product = 1, v;
-    bool have_topo = false;
+    long cpus = 0, maxcpus = 0, n[5] = {0}, v;
     int ret = -EINVAL;
 
     if (opts_parse(&o, arg, "cpus", err, errlen) < 0)
         goto out;
     for (size_t i = 0; i < o.count; i++) {
         const char *k = o.items[i].key;
-        bool known = !strcmp(k, "cpus") || !strcmp(k, "maxcpus");
-        for (size_t t = 0; t < sizeof(topo) / sizeof(topo[0]); t++)
-            known |= !strcmp(k, topo[t]);
-        if (!known) {
+        long *slot = !strcmp(k, "cpus") ? &cpus : !strcmp(k, "maxcpus") ? &maxcpus : NULL;
+        for (size_t t = 0; t < sizeof(topo) / sizeof(topo[0]) && !slot; t++)
+            if (!strcmp(k, topo[t]))
+                slot = &n[t];
+        if (!slot) {
             set_err(err, errlen, "%s: unknown parameter '%s'", opt, k);
             goto out;
         }
@@ -481,24 +481,48 @@ static int parse_smp(struct emu_config *cfg, const char *opt, const char *arg, c
             set_err(err, errlen, "%s: invalid %s '%s'", opt, k, o.items[i].value);
             goto out;
         }
-        if (!strcmp(k, "cpus"))
-            cpus = v;
-        else if (strcmp(k, "maxcpus"))
-            have_topo = true, product *= v;
+        *slot = v;
     }
-    if (!cpus)
-        cpus = product;
-    if (have_topo && product != cpus) {
-        set_err(err, errlen, "%s: topology (%ld CPUs) does not match cpus=%ld", opt, product,
-                cpus);
+    long sockets = n[0], dies = n[1] ? n[1] : 1, clusters = n[2] ? n[2] : 1, cores = n[3],
+         threads = n[4];
+    if (dies != 1 || clusters != 1) {
+        set_err(err, errlen, "%s: dies and clusters other than 1 are not supported", opt);
+        goto out;
+    }
+    /* QEMU 7.2's machine_parse_smp_config(): the missing counts, cores before sockets. */
+    if (!cpus && !maxcpus) {
+        sockets = sockets ? sockets : 1;
+        cores = cores ? cores : 1;
+        threads = threads ? threads : 1;
+    } else {
+        maxcpus = maxcpus ? maxcpus : cpus;
+        if (!cores) {
+            sockets = sockets ? sockets : 1;
+            threads = threads ? threads : 1;
+            cores = maxcpus / (sockets * threads);
+        } else if (!sockets) {
+            threads = threads ? threads : 1;
+            sockets = maxcpus / (cores * threads);
+        }
+        threads = threads ? threads : maxcpus / (sockets * cores);
+    }
+    long product = sockets * cores * threads;
+    maxcpus = maxcpus ? maxcpus : product;
+    cpus = cpus ? cpus : maxcpus;
+    if (!sockets || !cores || !threads || product != maxcpus) {
+        set_err(err, errlen,
+                "%s: sockets (%ld) * cores (%ld) * threads (%ld) does not make maxcpus (%ld)", opt,
+                sockets, cores, threads, maxcpus);
         goto out;
     }
     /* Without CPU hotplug, maxcpus can only equal the number we start with. */
-    const char *mx = opts_get(&o, "maxcpus");
-    if (mx && atol(mx) != cpus) {
+    if (maxcpus != cpus) {
         set_err(err, errlen, "%s: maxcpus must equal cpus (no CPU hotplug)", opt);
         goto out;
     }
+    cfg->smp_sockets = (int)sockets;
+    cfg->smp_cores = (int)cores;
+    cfg->smp_threads = (int)threads;
     cfg->smp = (int)cpus;
     ret = 0;
 out:

@@ -58,6 +58,8 @@ struct emu_config {
     struct opts machine;   /* -M/-machine; "type" holds the name */
     uint64_t ram_size;     /* -m, bytes; 0 means the board's default */
     int smp;               /* -smp, 0 means 1 */
+    /* -smp's topology, resolved as QEMU 7.2 does (cores before sockets); 0 without -smp. */
+    int smp_sockets, smp_cores, smp_threads;
     /* -accel/-machine accel=; NULL means auto. Repeated -accel (QEMU's fallback
      * list) is kept as "kvm:tcg": the first that probes wins. */
     const char *accel;

@@ -20,7 +20,7 @@
  * TSC-deadline timer are not offered: without an in-kernel irqchip KVM
  * keeps IA32_APIC_BASE to itself and faults the x2APIC MSRs.
  */
-int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, int index)
+int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, const struct x86_cpu *x)
 {
     size_t sz = sizeof(*kvm.cpuid) + kvm.cpuid->nent * sizeof(kvm.cpuid->entries[0]);
     struct kvm_cpuid2 *c = malloc(sz);
@@ -34,10 +34,11 @@ int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, int index)
         if (e->function == 1) {
             e->edx |= CPUID_1_EDX_APIC;
             e->ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
-            e->ebx = (e->ebx & 0x00ffffff) | ((uint32_t)index << 24);
-        } else if (e->function == 0xb || e->function == 0x1f) {
-            e->edx = (uint32_t)index;
         }
+        /* The APIC ID and -smp's sockets/cores/threads (leaves 1, 4, 0xB, 0x1F, AMD's). */
+        uint32_t r[4] = {e->eax, e->ebx, e->ecx, e->edx};
+        x86_topo_cpuid(&x->topo, x->apic_id, e->function, e->index, r);
+        e->eax = r[0], e->ebx = r[1], e->ecx = r[2], e->edx = r[3];
     }
     if (ioctl(st->fd, KVM_SET_CPUID2, c) < 0)
         ret = -errno;

@@ -14,6 +14,8 @@
 
 #include "emu-core/memory.h"
 
+struct x86_cpu;
+
 struct machine;
 struct vcpu;
 
@@ -56,7 +58,8 @@ struct kvm_vcpu_state {
 void kvm_mem_commit(struct mem_listener *l, struct address_space *as);
 
 /* kvm-cpu.c */
-int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, int index);
+/* The vCPU's CPUID: the host's as KVM allows it, our APIC, x's APIC ID and topology. */
+int kvm_vcpu_setup_cpuid(struct kvm_vcpu_state *st, const struct x86_cpu *x);
 void kvm_vcpu_load_reset_state(struct vcpu *cpu);
 int kvm_get_reg(struct vcpu *cpu, int regno, uint64_t *val);
 int kvm_set_reg(struct vcpu *cpu, int regno, uint64_t val);

@@ -164,7 +164,7 @@ static int kvm_vcpu_create(struct vcpu *cpu)
         close(st->fd);
         goto fail;
     }
-    ret = kvm_vcpu_setup_cpuid(st, cpu->index);
+    ret = kvm_vcpu_setup_cpuid(st, x);
     if (ret < 0)
         goto fail_unmap;
     if (ioctl(st->fd, KVM_GET_SREGS, &st->reset_sregs) < 0) {

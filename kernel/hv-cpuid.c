@@ -49,12 +49,13 @@
 #define CX1_ECX_KEEP 0x1F3u /* lahf cmplegacy altmovcr8 abm sse4a misalignsse 3dnowprefetch */
 #define CX1_EDX_RDTSCP (1u << 27)
 
-void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
+void hv_cpuid(struct vcpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4])
 {
+    const struct x86_cpu *x = x86_cpu_of(cpu);
+
     cpuid(leaf, sub, r);
     switch (leaf) {
     case 1:
-        r[1] = (r[1] & 0x0000ffffu) | (1u << 16) | ((uint32_t)cpu_index << 24);
         r[2] &= ~(C1_ECX_MONITOR | C1_ECX_DSCPL | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_EST |
                   C1_ECX_TM2 | C1_ECX_FMA | C1_ECX_PDCM | C1_ECX_X2APIC | C1_ECX_TSC_DEADLINE |
                   C1_ECX_XSAVE | C1_ECX_OSXSAVE | C1_ECX_AVX | C1_ECX_F16C);
@@ -75,11 +76,9 @@ void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
     case 5:   /* monitor/mwait */
     case 6:   /* thermal and power */
     case 0xA: /* performance counters */
-    case 0xB: /* x2APIC topology */
     case 0xD: /* XSAVE */
     case 0x12:
     case 0x14:
-    case 0x1F:
     case 0x8000000A: /* SVM */
     case 0x8000001F: /* SEV */
         r[0] = r[1] = r[2] = r[3] = 0;
@@ -96,6 +95,8 @@ void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4])
             r[0] = r[1] = r[2] = r[3] = 0;
         break;
     }
+    /* Leaves 1, 4, 0xB/0x1F (topology, x2APIC ID) and AMD's core count: -smp's layout. */
+    x86_topo_cpuid(&x->topo, x->apic_id, leaf, sub, r);
 }
 
 #define MSR_APIC_BASE 0x1B

@@ -68,8 +68,11 @@ int hv_write_linear(struct hv_guest *g, uint64_t la, const void *buf, unsigned l
 
 /* ---- hv-cpuid.c ---- */
 
-/* CPUID as the guest sees it: the host's, less virtualisation, XSAVE/AVX and what pc lacks. */
-void hv_cpuid(int cpu_index, uint32_t leaf, uint32_t sub, uint32_t r[4]);
+/*
+ * CPUID as vCPU cpu sees it: the host's, less virtualisation, XSAVE/AVX and
+ * what pc lacks, with the CPU's APIC ID and the topology of -smp.
+ */
+void hv_cpuid(struct vcpu *cpu, uint32_t leaf, uint32_t sub, uint32_t r[4]);
 
 /* MSRs we emulate (not in the control block). */
 struct hv_msrs {

@@ -194,7 +194,7 @@ static void svm_cpuid_exit(struct svm_vcpu *s)
 {
     uint32_t r[4];
 
-    hv_cpuid(s->cpu->index, (uint32_t)vmcb_get(s->vmcb, VMCB_RAX), (uint32_t)s->gpr[X86_RCX], r);
+    hv_cpuid(s->cpu, (uint32_t)vmcb_get(s->vmcb, VMCB_RAX), (uint32_t)s->gpr[X86_RCX], r);
     vmcb_set(s->vmcb, VMCB_RAX, r[0]);
     s->gpr[X86_RBX] = r[1];
     s->gpr[X86_RCX] = r[2];

@@ -152,7 +152,7 @@ static void svm_load_reset_state(struct svm_vcpu *s)
     vmcb_set(v, VMCB_DR6, 0xffff0ff0);
     vmcb_set(v, VMCB_DR7, 0x400);
     vmcb_set(v, VMCB_G_PAT, x->init_reset ? pat : 0x0007040600070406ull);
-    hv_cpuid(s->cpu->index, 1, 0, r);
+    hv_cpuid(s->cpu, 1, 0, r);
     s->gpr[X86_RDX] = r[0];
 
     if (x->start_vector >= 0) { /* an AP's STARTUP */

@@ -12,6 +12,7 @@
 #include "hw/boards/pc.h"
 #include "hw/intc/apic.h"
 #include "hw/intc/ioapic.h"
+#include "targets/x86/x86.h"
 #include "hw/misc/fw-cfg.h"
 
 #define PC_PM_BASE 0x600
@@ -48,7 +49,7 @@ int pc_acpi_init(struct pc_board *b)
         return ret;
     }
     for (int i = 0; i < m->ncpus && i < ACPI_MAX_CPUS; i++)
-        c.apic_ids[i] = (uint8_t)i;
+        c.apic_ids[i] = (uint8_t)x86_cpu_of(m->cpus[i])->apic_id;
     if ((ret = acpi_build_pc(&c, &t)) < 0) {
         error_report("acpi: cannot build the tables: %s", strerror(-ret));
         return ret;

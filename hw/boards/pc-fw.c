@@ -13,6 +13,7 @@
 #include "hw/boards/pc.h"
 #include "hw/misc/fw-cfg.h"
 #include "hw/rtc/mc146818.h"
+#include "targets/x86/x86.h"
 
 #define E820_RAM 1
 #define E820_RESERVED 2
@@ -80,11 +81,17 @@ int pc_fw_cfg_init(struct pc_board *b)
     /* The I/O APIC and local APIC pages (the OS must not put PCI BARs there). */
     e820[n++] = (struct pc_e820){0xfec00000, 0x1000, E820_RESERVED};
     e820[n++] = (struct pc_e820){0xfee00000, 0x1000, E820_RESERVED};
+    /* SeaBIOS sizes its tables by the APIC IDs (sparse with -smp's sockets/cores), as QEMU's. */
+    unsigned id_limit = 0;
+    for (int i = 0; i < m->ncpus; i++) {
+        uint32_t id = x86_cpu_of(m->cpus[i])->apic_id;
+        id_limit = id >= id_limit ? id + 1 : id_limit;
+    }
     if ((ret = fw_cfg_add_bytes(fw, FW_CFG_UUID, zeros, 16)) < 0 ||
         (ret = fw_cfg_add_i64(fw, FW_CFG_RAM_SIZE, m->cfg->ram_size)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_NOGRAPHIC, 1)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_NB_CPUS, (uint16_t)m->ncpus)) < 0 ||
-        (ret = fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, (uint16_t)m->ncpus)) < 0 ||
+        (ret = fw_cfg_add_i16(fw, FW_CFG_MAX_CPUS, (uint16_t)id_limit)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_BOOT_MENU, 0)) < 0 ||
         (ret = fw_cfg_add_i16(fw, FW_CFG_BOOT_DEVICE, 'c')) < 0 ||
         (ret = fw_cfg_add_i32(fw, FW_CFG_IRQ0_OVERRIDE, 1)) < 0 ||
@@ -95,7 +102,7 @@ int pc_fw_cfg_init(struct pc_board *b)
         error_report("fw_cfg: cannot add the firmware's items: %s", strerror(-ret));
         return ret;
     }
-    /* NUMA: no nodes; one zero per CPU after the count, as QEMU sends it. */
-    uint64_t numa[1 + 1 + 64] = {0};
-    return fw_cfg_add_bytes(fw, FW_CFG_NUMA, numa, (uint32_t)((1 + m->ncpus + 0) * 8));
+    /* NUMA: no nodes; one zero per APIC ID after the count, as QEMU sends it. */
+    uint64_t numa[1 + 256] = {0};
+    return fw_cfg_add_bytes(fw, FW_CFG_NUMA, numa, (uint32_t)((1 + id_limit + 0) * 8));
 }

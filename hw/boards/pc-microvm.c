@@ -203,7 +203,7 @@ static int mvm_build_acpi(struct microvm *v)
                                .virtio_mmio_size = VIRTIO_MMIO_SIZE,
                                .virtio_mmio_gsi = MVM_VIRTIO_GSI};
     for (int i = 0; i < c.ncpus && i < ACPI_MAX_CPUS; i++)
-        c.apic_ids[i] = (uint8_t)i; /* as pc_create_intc numbers the APICs */
+        c.apic_ids[i] = (uint8_t)x86_cpu_of(v->pc.m->cpus[i])->apic_id;
     int ret = acpi_build_pc(&c, &v->acpi);
 
     if (ret < 0)

@@ -187,7 +187,7 @@ static void pc_pic_intr_set(void *opaque, int n, int level)
         irq_set(apic_lint(b->apics[i], 0), level);
 }
 
-/* CPU i's local APIC (ID i, the BSP's for i = 0) on the board's APIC bus. */
+/* CPU i's local APIC (the CPU's APIC ID; the BSP's for i = 0) on the board's APIC bus. */
 static int pc_create_apic(struct pc_board *b, int i)
 {
     struct machine *m = b->m;
@@ -201,7 +201,7 @@ static int pc_create_apic(struct pc_board *b, int i)
     device_prop_set_link(a, "cpu", m->cpus[i]);
     device_prop_set_link(a, "clock", &m->clock);
     device_prop_set_link(a, "sysmem", &m->sysmem);
-    device_prop_set_u64(a, "id", (uint64_t)i);
+    device_prop_set_u64(a, "id", x86_cpu_of(m->cpus[i])->apic_id);
     device_prop_set_u64(a, "bsp", i == 0);
     /* On the bus before realize: the bus window serves its page, none is mapped twice. */
     if ((ret = apic_bus_add(&b->apic_bus, a)) < 0 || (ret = pc_realize(a)) < 0)

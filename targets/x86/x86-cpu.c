@@ -35,6 +35,8 @@ int x86_cpu_create(struct machine *m, struct vcpu **out)
         return -ENOMEM;
     x->vcpu.arch = x;
     x->bsp = m->ncpus == 0;
+    x86_topo_from_config(&x->topo, m->cfg, m->cfg->smp);
+    x->apic_id = x86_topo_apic_id(&x->topo, m->ncpus);
     x->sipi_vector = x->start_vector = -1;
     x->intr_pin = (struct irq_line){.handler = x86_intr_set, .opaque = x, .n = 0};
     ret = machine_add_vcpu(m, &x->vcpu);

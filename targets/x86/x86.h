@@ -17,6 +17,17 @@
 #include "emu-core/irq.h"
 
 struct machine;
+struct emu_config;
+
+/*
+ * The topology guests see (x86-topo.c): -smp's sockets, cores and threads
+ * (without -smp: one socket of all CPUs, as QEMU), and the widths of the
+ * thread and core fields of an APIC ID.
+ */
+struct x86_topo {
+    unsigned sockets, cores, threads;
+    unsigned thread_bits, core_bits;
+};
 
 /* GDB's x86-64 register numbering (get_reg/set_reg). */
 enum x86_gdb_reg {
@@ -94,6 +105,8 @@ struct x86_intc_ops {
 
 struct x86_cpu {
     struct vcpu vcpu;
+    uint32_t apic_id; /* its initial APIC ID (x86_topo_apic_id of its index) */
+    struct x86_topo topo;
     struct irq_line intr_pin; /* INTR: level from the PIC or the local APIC */
     int intr_level;
     /* The INTA cycle: the vector to deliver, or -1 if the request went away. */
@@ -174,6 +187,18 @@ void x86_cpu_sipi(struct vcpu *cpu, int vector);
 bool x86_cpu_mp_poll(struct vcpu *cpu);
 /* The start_vector entry state as a real-mode CS (for the reset-state loaders). */
 void x86_seg_sipi_cs(struct x86_seg *cs, int vector);
+
+/* The topology -smp asks for (cfg's counts, or ncpus cores in one socket). */
+void x86_topo_from_config(struct x86_topo *t, const struct emu_config *cfg, int ncpus);
+/* The APIC ID of CPU number index: socket, core and thread fields, as QEMU numbers them. */
+uint32_t x86_topo_apic_id(const struct x86_topo *t, int index);
+/*
+ * Make CPUID leaf/sub's result r (the host's, already filtered) describe
+ * topology t for the CPU with apic_id: leaves 1, 4, 0xB, 0x1F, 0x80000001
+ * (CmpLegacy; TOPOEXT off) and 0x80000008; others are left alone.
+ */
+void x86_topo_cpuid(const struct x86_topo *t, uint32_t apic_id, uint32_t leaf, uint32_t sub,
+                    uint32_t r[4]);
 
 /* Fill a flat 4 GiB code (code=true) or data segment for 32-bit protected mode. */
 void x86_seg_flat32(struct x86_seg *s, uint16_t selector, bool code);

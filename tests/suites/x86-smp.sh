@@ -1,19 +1,22 @@
 # x86-smp.sh - Debian's Linux on several vCPUs (they run round-robin on one host
 # thread): the appliance's svm inside QEMU's TCG (+svm,+npt) with -M pc -smp 2
-# through SeaBIOS and -M microvm -smp 4 entered directly, and the hosted program's
-# kvm with -M pc -smp 2 inside the nested QEMU of scripts/nested-linux.sh. Each run
-# must bring every CPU up, list them all in /proc/cpuinfo, take local timer
-# interrupts and IPIs on each of them (/proc/interrupts), use the virtio disk and
-# power off with status 0. X86_SMP_LINUX=0 leaves them out (about two minutes).
-# The appliance runs stop at a kernel panic (panic=-1 and baremu's -no-reboot).
+# through SeaBIOS and -M microvm -smp 6,sockets=2 entered directly, and the
+# hosted program's kvm with -M pc -smp 2 inside the nested QEMU of
+# scripts/nested-linux.sh. Each run must bring every CPU up, list them all in
+# /proc/cpuinfo with QEMU's topology (cores per package, APIC IDs), take local
+# timer interrupts and IPIs on each of them (/proc/interrupts), use the virtio
+# disk and power off with status 0. X86_SMP_LINUX=0 leaves them out (about two
+# minutes). The appliance runs stop at a kernel panic (panic=-1 and baremu's
+# -no-reboot).
 # Sourced by tests/run-all.sh: uses EMU, LOGS and result.
 
 xsmp_dir=$LOGS/x86-smp
 xsmp_linux=build/linux
 
-# Whether log $1 shows an $2-CPU Linux that did all of the above.
-xsmp_check() { # log ncpus
-    local log=$1 n=$2 r=0 want
+# Whether log $1 shows an $2-CPU Linux that did all of the above, on packages of $3 cores
+# (QEMU's layout: -smp N is one package of N cores) whose APIC IDs are $4 (sorted, spaced).
+xsmp_check() { # log ncpus cores-per-package apic-ids
+    local log=$1 n=$2 cores=$3 ids=$4 r=0 want
     sed -i 's/^L2|//' "$log"
     for want in "smp: Brought up 1 node, $n CPUs" '^BAREMU-LINUX-UP$' '^BAREMU-VDA-OK$' \
         '^BAREMU-POWEROFF$' 'reboot: Power down' '^(status|L1: baremu status) 0$'; do
@@ -21,6 +24,14 @@ xsmp_check() { # log ncpus
     done
     [ "$(grep -a -c -E '^processor\s*: ' "$log")" -eq "$n" ] || {
         echo "/proc/cpuinfo does not list $n processors"
+        r=1
+    }
+    [ "$(grep -a -c -E "^cpu cores\s*: $cores$" "$log")" -eq "$n" ] || {
+        echo "/proc/cpuinfo: not $cores cores per package on every CPU"
+        r=1
+    }
+    [ "$(grep -a -E '^apicid\s*: ' "$log" | awk '{print $3}' | sort -n | xargs)" = "$ids" ] || {
+        echo "/proc/cpuinfo: APIC IDs are not $ids"
         r=1
     }
     # Every CPU's local timer ticks, and each took IPIs (rescheduling or function call).
@@ -67,7 +78,7 @@ else
     xsmp_appliance "$xsmp_mods" "-M pc -accel svm -smp 2 $xsmp_boot -drive file=module:disk.img,if=virtio,format=raw,snapshot=on" |
         tr -d '\r' >"$LOGS/metal-svm-linux-smp-pc.log" &
     xsmp_pc=$!
-    xsmp_appliance "$xsmp_mods" "-M microvm -accel svm -smp 4 $xsmp_boot -drive file=module:disk.img,if=none,id=d0,format=raw,snapshot=on -device virtio-blk-device,drive=d0" |
+    xsmp_appliance "$xsmp_mods" "-M microvm -accel svm -smp 6,sockets=2 $xsmp_boot -drive file=module:disk.img,if=none,id=d0,format=raw,snapshot=on -device virtio-blk-device,drive=d0" |
         tr -d '\r' >"$LOGS/metal-svm-linux-smp-microvm.log" &
     xsmp_mvm=$!
     # Not beside a third emulator: the load would slow all three down.
@@ -75,10 +86,12 @@ else
     # Hosted kvm: the nested kvm_amd runs stock kernels, which this machine's KVM may not.
     L2_SMP=2 NESTED_TIMEOUT=900 EMU="$EMU" bash scripts/nested-linux.sh pc \
         "$xsmp_dir/nested-pc-smp2.log" >"$LOGS/x86-nested-linux-smp.log" 2>&1
-    xsmp_check "$LOGS/metal-svm-linux-smp-pc.log" 2 >>"$LOGS/metal-svm-linux-smp-pc.log"
+    xsmp_check "$LOGS/metal-svm-linux-smp-pc.log" 2 2 "0 1" >>"$LOGS/metal-svm-linux-smp-pc.log"
     result $? metal-svm-linux-smp-pc
-    xsmp_check "$LOGS/metal-svm-linux-smp-microvm.log" 4 >>"$LOGS/metal-svm-linux-smp-microvm.log"
+    # Two packages of three cores: each package's core field is 2 bits wide, as in QEMU.
+    xsmp_check "$LOGS/metal-svm-linux-smp-microvm.log" 6 3 "0 1 2 4 5 6" \
+        >>"$LOGS/metal-svm-linux-smp-microvm.log"
     result $? metal-svm-linux-smp-microvm
-    xsmp_check "$LOGS/x86-nested-linux-smp.log" 2 >>"$LOGS/x86-nested-linux-smp.log"
+    xsmp_check "$LOGS/x86-nested-linux-smp.log" 2 2 "0 1" >>"$LOGS/x86-nested-linux-smp.log"
     result $? x86-nested-linux-smp
 fi

@@ -121,6 +121,20 @@ static void test_cmdline(void)
     CHECK_EQ(parse(&cfg, err, "-smp", "sockets=2,cores=2", NULL, NULL), 0);
     CHECK_EQ(cfg.smp, 4);
     CHECK_EQ(parse(&cfg, err, "-smp", "cpus=3,cores=2", NULL, NULL), -EINVAL);
+    /* The topology as QEMU 7.2 fills it in: cores before sockets. */
+    CHECK_EQ(parse(&cfg, err, "-smp", "4", NULL, NULL), 0);
+    CHECK(cfg.smp_sockets == 1 && cfg.smp_cores == 4 && cfg.smp_threads == 1);
+    CHECK_EQ(parse(&cfg, err, "-smp", "4,sockets=2", NULL, NULL), 0);
+    CHECK(cfg.smp_sockets == 2 && cfg.smp_cores == 2 && cfg.smp_threads == 1);
+    CHECK_EQ(parse(&cfg, err, "-smp", "8,threads=2", NULL, NULL), 0);
+    CHECK(cfg.smp_sockets == 1 && cfg.smp_cores == 4 && cfg.smp_threads == 2);
+    CHECK_EQ(parse(&cfg, err, "-smp", "cores=3,threads=2", NULL, NULL), 0);
+    CHECK(cfg.smp == 6 && cfg.smp_sockets == 1);
+    CHECK_EQ(parse(&cfg, err, "-smp", "6,cores=3", NULL, NULL), 0);
+    CHECK(cfg.smp_sockets == 2 && cfg.smp_cores == 3 && cfg.smp_threads == 1);
+    CHECK_EQ(parse(&cfg, err, "-smp", "4,maxcpus=8", NULL, NULL), -EINVAL);
+    CHECK_EQ(parse(&cfg, err, "-smp", "4,dies=2", NULL, NULL), -EINVAL);
+    CHECK_EQ(parse(&cfg, err, "-smp", "5,sockets=2", NULL, NULL), -EINVAL);
     CHECK_EQ(parse(&cfg, err, "-smp", "0", NULL, NULL), -EINVAL);
 
     /* Accelerators: -accel, repeated as a fallback list, or -machine accel=. */
