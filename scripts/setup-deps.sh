@@ -14,6 +14,7 @@ pkgs=(
   newlib-source gnu-efi dpkg-dev qemu-system-x86 ovmf seabios ipxe-qemu
   grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools dosfstools
   bochs bochsbios vgabios
+  pciutils
 )
 
 missing=()
