@@ -366,8 +366,7 @@ static int pc_create_chipset(struct pc_board *b)
     if ((ret = pc_map(&m->iomem, 0xcf8, i440fx_addr_io(b->pci), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0xcfc, i440fx_data_io(b->pci), 0)) < 0 ||
         (ret = pc_map(&m->iomem, 0x70, cmos_io(b->cmos), 0)) < 0 ||
-        (ret = pc_map(&m->iomem, 0x510, fw_cfg_ctl_io(b->fw_cfg), 0)) < 0 ||
-        (ret = pc_map(&m->iomem, 0x511, fw_cfg_data_io(b->fw_cfg), 0)) < 0)
+        (ret = pc_map(&m->iomem, 0x510, fw_cfg_io(b->fw_cfg), 0)) < 0)
         return ret;
     return pc_map(&m->iomem, 0x514, fw_cfg_dma_io(b->fw_cfg), 0);
 }

@@ -162,35 +162,29 @@ static uint8_t fw_cfg_read_byte(struct fw_cfg *s)
     return it->data[s->cur_offset++];
 }
 
-static uint64_t fw_cfg_ctl_read(void *opaque, uint64_t off, unsigned size)
+/*
+ * The I/O ports, one region as QEMU's "fw_cfg.io": a 16-bit write at 0x510
+ * selects an item, 8-bit reads at 0x511 return its bytes. Two regions (0x510
+ * 16 bits, 0x511 8 bits) would split a word write at 0x510 across both.
+ */
+static uint64_t fw_cfg_io_read(void *opaque, uint64_t off, unsigned size)
 {
-    (void)opaque;
-    (void)off;
-    (void)size;
+    if (off == 1 && size == 1)
+        return fw_cfg_read_byte(opaque);
+    log_guest_error("fw_cfg: %u-byte read at port offset %llu ignored", size,
+                    (unsigned long long)off);
     return 0;
 }
 
-static void fw_cfg_ctl_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
+static void fw_cfg_io_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
 {
-    (void)off;
-    (void)size;
-    fw_cfg_select(opaque, (uint16_t)v);
-}
-
-static uint64_t fw_cfg_data_read(void *opaque, uint64_t off, unsigned size)
-{
-    (void)off;
-    (void)size;
-    return fw_cfg_read_byte(opaque);
-}
-
-static void fw_cfg_data_write(void *opaque, uint64_t off, uint64_t v, unsigned size)
-{
-    (void)opaque;
-    (void)off;
-    (void)v;
-    (void)size;
-    log_guest_error("fw_cfg: write to the data port ignored (items are read-only)");
+    if (off == 0 && size == 2)
+        fw_cfg_select(opaque, (uint16_t)v);
+    else if (off == 1 && size == 1)
+        log_guest_error("fw_cfg: write to the data port ignored (items are read-only)");
+    else
+        log_guest_error("fw_cfg: %u-byte write at port offset %llu ignored", size,
+                        (unsigned long long)off);
 }
 
 /* Copy (or zero-fill past the item's end) len bytes to guest address addr. */
@@ -282,10 +276,8 @@ static void fw_cfg_dma_io_write(void *opaque, uint64_t off, uint64_t v, unsigned
     fw_cfg_dma_transfer(s, desc);
 }
 
-static const struct mem_region_ops fw_cfg_ctl_ops = {
-    .read = fw_cfg_ctl_read, .write = fw_cfg_ctl_write, .min_access = 2, .max_access = 2};
-static const struct mem_region_ops fw_cfg_data_ops = {
-    .read = fw_cfg_data_read, .write = fw_cfg_data_write, .min_access = 1, .max_access = 1};
+static const struct mem_region_ops fw_cfg_io_ops = {
+    .read = fw_cfg_io_read, .write = fw_cfg_io_write, .min_access = 1, .max_access = 2};
 static const struct mem_region_ops fw_cfg_dma_ops = {
     .read = fw_cfg_dma_io_read, .write = fw_cfg_dma_io_write, .min_access = 1, .max_access = 4};
 
@@ -311,8 +303,7 @@ static int fw_cfg_realize(struct device *dev)
         (ret = fw_cfg_add_i32(dev, FW_CFG_ID, FW_CFG_VERSION_TRAD | FW_CFG_VERSION_DMA)) < 0 ||
         (ret = fw_cfg_rebuild_dir(s)) < 0)
         return ret;
-    mem_region_init_io(&s->ctl_io, "fw_cfg.ctl", &fw_cfg_ctl_ops, s, 2);
-    mem_region_init_io(&s->data_io, "fw_cfg.data", &fw_cfg_data_ops, s, 1);
+    mem_region_init_io(&s->io, "fw_cfg.io", &fw_cfg_io_ops, s, 2);
     mem_region_init_io(&s->dma_io, "fw_cfg.dma", &fw_cfg_dma_ops, s, 8);
     fw_cfg_reset(dev);
     return 0;
@@ -328,14 +319,11 @@ static void fw_cfg_unrealize(struct device *dev)
         free(s->arch_items[i].data);
 }
 
-struct mem_region *fw_cfg_ctl_io(struct device *dev)
+struct mem_region *fw_cfg_io(struct device *dev)
 {
-    return &((struct fw_cfg *)dev)->ctl_io;
+    return &((struct fw_cfg *)dev)->io;
 }
-struct mem_region *fw_cfg_data_io(struct device *dev)
-{
-    return &((struct fw_cfg *)dev)->data_io;
-}
+
 struct mem_region *fw_cfg_dma_io(struct device *dev)
 {
     return &((struct fw_cfg *)dev)->dma_io;

@@ -70,7 +70,7 @@ struct fw_cfg {
     uint16_t cur_key;
     uint32_t cur_offset;
     uint32_t dma_addr_high;
-    struct mem_region ctl_io, data_io, dma_io;
+    struct mem_region io, dma_io;
 };
 
 extern const struct device_type fw_cfg_type;
@@ -87,9 +87,11 @@ int fw_cfg_add_i64(struct device *dev, uint16_t key, uint64_t v);
 /* Add a named file (replacing one of the same name). -ENOSPC when full, -EINVAL bad name. */
 int fw_cfg_add_file(struct device *dev, const char *name, const void *data, uint32_t len);
 
-/* Board placement in the I/O space: selector 0x510, data 0x511, DMA 0x514. */
-struct mem_region *fw_cfg_ctl_io(struct device *dev);
-struct mem_region *fw_cfg_data_io(struct device *dev);
+/*
+ * Board placement in the I/O space: the ports at 0x510 (2 bytes: a 16-bit
+ * write at 0x510 selects, 8-bit reads at 0x511 are data), DMA at 0x514.
+ */
+struct mem_region *fw_cfg_io(struct device *dev);
 struct mem_region *fw_cfg_dma_io(struct device *dev);
 
 #endif

@@ -195,8 +195,7 @@ int main(void)
     mem_region_add_subregion(&ioroot, 0x40, pit_io(pit), 0);
     mem_region_add_subregion(&ioroot, 0x61, pit_port61_io(pit), 0);
     mem_region_add_subregion(&ioroot, 0x70, cmos_io(rtc), 0);
-    mem_region_add_subregion(&ioroot, 0x510, fw_cfg_ctl_io(fw), 0);
-    mem_region_add_subregion(&ioroot, 0x511, fw_cfg_data_io(fw), 0);
+    mem_region_add_subregion(&ioroot, 0x510, fw_cfg_io(fw), 0);
     mem_region_add_subregion(&ioroot, 0x514, fw_cfg_dma_io(fw), 0);
     mem_region_add_subregion(&ioroot, 0xcf8, i440fx_addr_io(pci), 0);
     mem_region_add_subregion(&ioroot, 0xcfc, i440fx_data_io(pci), 0);
@@ -317,6 +316,13 @@ int main(void)
         sig[i] = (char)v;
     }
     CHECK(memcmp(sig, "QEMU", 4) == 0);
+    /* A 16-bit selector write reaches the selector whole (keys above 0xff, as 0x8002). */
+    CHECK_EQ(fw_cfg_add_i32(fw, 0x8002, 0x01020304), 0);
+    address_space_store(&io, 0x510, 2, 0x8002);
+    for (int i = 0; i < 4; i++) {
+        address_space_load(&io, 0x511, 1, &v);
+        CHECK_EQ(v, (uint64_t)(4 - i));
+    }
     address_space_store(&io, 0xcf8, 4, 0x80000000);
     address_space_load(&io, 0xcfc, 4, &v);
     CHECK_EQ(v, 0x12378086);
