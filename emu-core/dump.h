@@ -31,6 +31,8 @@ struct dump_arch {
      * (HMP x). 0 and *pa, -EFAULT if unmapped, -ENOTSUP if not provided.
      */
     int (*translate)(struct vcpu *cpu, uint64_t va, uint64_t *pa);
+    /* Where the CPU sits in its topology (query-cpus-fast "props"); NULL: core-id = index. */
+    void (*cpu_topo)(struct vcpu *cpu, int *socket, int *core, int *thread);
 };
 
 #define DUMP_ARCH_REGISTER(a)                                                                      \

@@ -235,8 +235,14 @@ static int qmp_query_cpus_fast(struct monitor *mon, const struct json_value *arg
     for (int i = 0; i < m->ncpus; i++) {
         struct json_value *c = json_object(), *props = json_object();
         snprintf(path, sizeof(path), arch ? arch->cpu_path_fmt : "/machine/cpu[%d]", i);
+        int socket = 0, core = i, thread = 0;
+        if (arch && arch->cpu_topo)
+            arch->cpu_topo(m->cpus[i], &socket, &core, &thread);
         /* vCPUs run on the main thread, so all report its id. */
-        if (!c || !props || json_object_set(props, "core-id", json_int(i)) ||
+        if (!c || !props || json_object_set(props, "core-id", json_int(core)) ||
+            (arch && arch->cpu_topo &&
+             (json_object_set(props, "thread-id", json_int(thread)) ||
+              json_object_set(props, "socket-id", json_int(socket)))) ||
             json_object_set(c, "thread-id",
                             json_int(monitor_thread_id ? monitor_thread_id() : 0)) ||
             json_object_set(c, "props", props) ||

@@ -85,10 +85,20 @@ static void x86_dump_print_regs(struct monitor *mon, struct vcpu *cpu)
                        (unsigned long long)x86_reg(cpu, X86_REG_CS + i));
 }
 
+/* QEMU's x86 CPU properties: the socket, core and thread numbers of CPU index. */
+static void x86_cpu_topo(struct vcpu *cpu, int *socket, int *core, int *thread)
+{
+    unsigned s, c, t;
+
+    x86_topo_place(&x86_cpu_of(cpu)->topo, cpu->index, &s, &c, &t);
+    *socket = (int)s, *core = (int)c, *thread = (int)t;
+}
+
 static const struct dump_arch x86_dump_arch = {
     .target = "x86_64",
     .e_machine = 62, /* EM_X86_64 */
     .cpu_path_fmt = "/machine/unattached/device[%d]",
+    .cpu_topo = x86_cpu_topo,
     .match = x86_dump_match,
     .nregs = 27,
     .prstatus_regs = x86_dump_prstatus,

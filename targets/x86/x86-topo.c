@@ -35,12 +35,21 @@ void x86_topo_from_config(struct x86_topo *t, const struct emu_config *cfg, int 
     t->core_bits = x86_topo_bits(t->cores);
 }
 
-uint32_t x86_topo_apic_id(const struct x86_topo *t, int index)
+void x86_topo_place(const struct x86_topo *t, int index, unsigned *socket, unsigned *core,
+                    unsigned *thread)
 {
     unsigned i = (unsigned)index;
-    unsigned thread = i % t->threads, core = i / t->threads % t->cores;
-    unsigned socket = i / (t->threads * t->cores);
 
+    *thread = i % t->threads;
+    *core = i / t->threads % t->cores;
+    *socket = i / (t->threads * t->cores);
+}
+
+uint32_t x86_topo_apic_id(const struct x86_topo *t, int index)
+{
+    unsigned socket, core, thread;
+
+    x86_topo_place(t, index, &socket, &core, &thread);
     return socket << (t->core_bits + t->thread_bits) | core << t->thread_bits | thread;
 }
 

@@ -190,6 +190,9 @@ void x86_seg_sipi_cs(struct x86_seg *cs, int vector);
 
 /* The topology -smp asks for (cfg's counts, or ncpus cores in one socket). */
 void x86_topo_from_config(struct x86_topo *t, const struct emu_config *cfg, int ncpus);
+/* Where CPU number index sits: threads fill a core, cores a socket, as QEMU numbers them. */
+void x86_topo_place(const struct x86_topo *t, int index, unsigned *socket, unsigned *core,
+                    unsigned *thread);
 /* The APIC ID of CPU number index: socket, core and thread fields, as QEMU numbers them. */
 uint32_t x86_topo_apic_id(const struct x86_topo *t, int index);
 /*

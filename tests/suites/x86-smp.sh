@@ -95,3 +95,29 @@ else
     xsmp_check "$LOGS/x86-nested-linux-smp.log" 2 2 "0 1" >>"$LOGS/x86-nested-linux-smp.log"
     result $? x86-nested-linux-smp
 fi
+
+# query-cpus-fast on -M pc -smp 6,sockets=2 (stopped with -S): each CPU's socket, core and
+# thread as QEMU's own answer gives them. Hosted kvm only: it needs a /dev/kvm to create
+# the vCPUs (nothing runs).
+xsmp_props() { # emulator: "cpu-index props" per CPU
+    printf '{"execute":"qmp_capabilities"}\n{"execute":"query-cpus-fast"}\n{"execute":"quit"}\n' |
+        timeout 30 "$@" -M pc -smp 6,sockets=2 -m 128M -S -display none -nodefaults \
+            -qmp stdio 2>/dev/null |
+        python3 -c 'import json, sys
+for line in sys.stdin:
+    r = json.loads(line).get("return")
+    if isinstance(r, list):
+        for c in r:
+            print(c["cpu-index"], json.dumps(c["props"], sort_keys=True))'
+}
+if [ -c /dev/kvm ] && [ -r /dev/kvm ] && [ -w /dev/kvm ] &&
+    command -v qemu-system-x86_64 >/dev/null; then
+    xsmp_props "$EMU" -accel kvm >"$LOGS/x86-smp-query-cpus.out"
+    xsmp_props qemu-system-x86_64 -accel tcg >"$LOGS/x86-smp-query-cpus.ref"
+    [ "$(wc -l <"$LOGS/x86-smp-query-cpus.ref")" -eq 6 ] &&
+        diff -u "$LOGS/x86-smp-query-cpus.ref" "$LOGS/x86-smp-query-cpus.out" \
+            >"$LOGS/x86-smp-query-cpus.log"
+    result $? x86-smp-query-cpus
+else
+    echo "SKIP x86-smp-query-cpus: needs a usable /dev/kvm and qemu-system-x86_64"
+fi
