@@ -22,56 +22,16 @@ OUT=build/linux
 EMU=${EMU:-build/host/baremu}
 [ -f "$OUT/vmlinuz" ] && [ -f "$OUT/initramfs.cpio.gz" ] || bash scripts/mk-initramfs.sh "$OUT"
 [ -x "$EMU" ] || { echo "nested-linux: build $EMU first (make)" >&2; exit 1; }
-KDIR=$(ls -d "$OUT"/pkg/linux-image-*-amd64 | head -1)
-KVER=$(ls "$KDIR/lib/modules" | head -1)
-MODDIR=$KDIR/lib/modules/$KVER
-BB=$OUT/pkg/busybox-static/bin/busybox
 TAG=$MACHINE${L2_SMP:+-smp$L2_SMP}
 ROOT=$OUT/nested-root-$TAG
-rm -rf "$ROOT"
-mkdir -p "$ROOT"/{bin,proc,sys,dev,tmp,lib/modules,lib64,usr/share/seabios,usr/share/qemu}
-
-cp "$BB" "$ROOT/bin/busybox"
-for app in sh mount cat echo insmod poweroff sleep truncate; do
-    ln -sf busybox "$ROOT/bin/$app"
-done
-cp "$EMU" "$ROOT/bin/baremu"
-for lib in $(ldd "$EMU" | grep -o '/[^ ]*'); do
-    mkdir -p "$ROOT$(dirname "$lib")"
-    cp -L "$lib" "$ROOT$lib"
-done
+# shellcheck source=scripts/nested-lib.sh
+. "$(dirname "$0")/nested-lib.sh"
+nested_root "$ROOT"
+mkdir -p "$ROOT"/usr/share/{seabios,qemu}
 cp /usr/share/seabios/bios.bin "$ROOT/usr/share/seabios/"
 cp /usr/share/qemu/linuxboot_dma.bin "$ROOT/usr/share/qemu/"
 cp "$OUT/vmlinuz" "$ROOT/vmlinuz"
 cp "$OUT/initramfs.cpio.gz" "$ROOT/initramfs.cpio.gz"
-
-# kvm-amd and what it needs, dependencies first (each module's .modinfo "depends=").
-deps_of() {
-    local f=$MODDIR/$1 tmp
-    tmp=$(mktemp)
-    case $f in *.xz) xz -dc "$f" >"$tmp" ;; *) cp "$f" "$tmp" ;; esac
-    objcopy -O binary --only-section=.modinfo "$tmp" "$tmp.info"
-    tr '\0' '\n' <"$tmp.info" | sed -n 's/^depends=//p' | tr ',' '\n' | grep . || true
-    rm -f "$tmp" "$tmp.info"
-}
-path_of() { (cd "$MODDIR" && find kernel -name "${1//[-_]/[-_]}.ko*" | head -1); }
-ORDER=()
-add_mod() {
-    local p d
-    p=$(path_of "$1")
-    [ -n "$p" ] || return 0
-    for d in "${ORDER[@]:-}"; do [ "$d" = "$p" ] && return 0; done
-    for d in $(deps_of "$p"); do add_mod "$d"; done
-    ORDER+=("$p")
-}
-add_mod kvm-amd
-: >"$ROOT/modules.list"
-for p in "${ORDER[@]}"; do
-    f=$(basename "$p")
-    case $f in *.xz) xz -dc "$MODDIR/$p" >"$ROOT/lib/modules/${f%.xz}"; f=${f%.xz} ;;
-    *) cp "$MODDIR/$p" "$ROOT/lib/modules/$f" ;; esac
-    echo "$f" >>"$ROOT/modules.list"
-done
 
 if [ "$MACHINE" = microvm ]; then
     ARGS="-M microvm -drive file=/tmp/disk.img,if=virtio,format=raw"
@@ -95,13 +55,7 @@ done
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
-BBABS=$(realpath "$BB")
-(cd "$ROOT" && find . | LC_ALL=C sort | "$BBABS" cpio -o -H newc 2>/dev/null) |
-    gzip -1 >"$OUT/nested-initramfs-$TAG.cpio.gz"
-
-timeout "${NESTED_TIMEOUT:-1500}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 2G \
-    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-$TAG.cpio.gz" \
-    -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
+NESTED_TIMEOUT=${NESTED_TIMEOUT:-1500} nested_boot "$ROOT" "$OUT/nested-initramfs-$TAG.cpio.gz" 2G "$LOG"
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
 grep -aq 'L2|BAREMU-VDA-OK' "$LOG" && grep -aq 'L2|BAREMU-POWEROFF' "$LOG" &&
     grep -aq '^L1: baremu status 0' "$LOG"

@@ -17,52 +17,11 @@ EMU=${EMU:-build/host/baremu}
 GUEST=build/guests/x86/nmi.bin
 [ -f "$OUT/vmlinuz" ] || bash scripts/mk-initramfs.sh "$OUT"
 [ -x "$EMU" ] && [ -f "$GUEST" ] || { echo "nested-nmi: build $EMU and $GUEST first (make)" >&2; exit 1; }
-KDIR=$(ls -d "$OUT"/pkg/linux-image-*-amd64 | head -1)
-KVER=$(ls "$KDIR/lib/modules" | head -1)
-MODDIR=$KDIR/lib/modules/$KVER
-BB=$OUT/pkg/busybox-static/bin/busybox
 ROOT=$OUT/nested-root-nmi
-rm -rf "$ROOT"
-mkdir -p "$ROOT"/{bin,proc,sys,dev,tmp,lib/modules,lib64}
-
-cp "$BB" "$ROOT/bin/busybox"
-for app in sh mount cat echo insmod poweroff sleep; do
-    ln -sf busybox "$ROOT/bin/$app"
-done
-cp "$EMU" "$ROOT/bin/baremu"
-for lib in $(ldd "$EMU" | grep -o '/[^ ]*'); do
-    mkdir -p "$ROOT$(dirname "$lib")"
-    cp -L "$lib" "$ROOT$lib"
-done
+# shellcheck source=scripts/nested-lib.sh
+. "$(dirname "$0")/../../scripts/nested-lib.sh"
+nested_root "$ROOT"
 cp "$GUEST" "$ROOT/nmi.bin"
-
-# kvm-amd and what it needs, dependencies first (each module's .modinfo "depends=").
-deps_of() {
-    local f=$MODDIR/$1 tmp
-    tmp=$(mktemp)
-    case $f in *.xz) xz -dc "$f" >"$tmp" ;; *) cp "$f" "$tmp" ;; esac
-    objcopy -O binary --only-section=.modinfo "$tmp" "$tmp.info"
-    tr '\0' '\n' <"$tmp.info" | sed -n 's/^depends=//p' | tr ',' '\n' | grep . || true
-    rm -f "$tmp" "$tmp.info"
-}
-path_of() { (cd "$MODDIR" && find kernel -name "${1//[-_]/[-_]}.ko*" | head -1); }
-ORDER=()
-add_mod() {
-    local p d
-    p=$(path_of "$1")
-    [ -n "$p" ] || return 0
-    for d in "${ORDER[@]:-}"; do [ "$d" = "$p" ] && return 0; done
-    for d in $(deps_of "$p"); do add_mod "$d"; done
-    ORDER+=("$p")
-}
-add_mod kvm-amd
-: >"$ROOT/modules.list"
-for p in "${ORDER[@]}"; do
-    f=$(basename "$p")
-    case $f in *.xz) xz -dc "$MODDIR/$p" >"$ROOT/lib/modules/${f%.xz}"; f=${f%.xz} ;;
-    *) cp "$MODDIR/$p" "$ROOT/lib/modules/$f" ;; esac
-    echo "$f" >>"$ROOT/modules.list"
-done
 
 # The guest waits in HLT for the NMI: a few seconds are plenty for it to get there. stdin
 # stays open a while after "nmi" (the monitor's end of input would not stop baremu, but
@@ -81,13 +40,7 @@ while IFS= read -r l; do echo "L2|$l"; done </tmp/serial
 poweroff -f
 INIT
 chmod +x "$ROOT/init"
-BBABS=$(realpath "$BB")
-(cd "$ROOT" && find . | LC_ALL=C sort | "$BBABS" cpio -o -H newc 2>/dev/null) |
-    gzip -1 >"$OUT/nested-initramfs-nmi.cpio.gz"
-
-timeout "${NESTED_TIMEOUT:-600}" qemu-system-x86_64 -accel tcg -cpu qemu64,+svm,+npt -m 1G \
-    -nographic -no-reboot -kernel "$OUT/vmlinuz" -initrd "$OUT/nested-initramfs-nmi.cpio.gz" \
-    -append "console=ttyS0 quiet" </dev/null >"$LOG" 2>&1 || true
+nested_boot "$ROOT" "$OUT/nested-initramfs-nmi.cpio.gz" 1G "$LOG"
 grep -a '^L2|\|^L1:' "$LOG" | tr -d '\r' || true
 grep -aq 'L2|nmi: NMI 2 came right after the IRET' "$LOG" &&
     grep -aq '^L1: baremu status 33' "$LOG"
