@@ -259,9 +259,10 @@ static void apic_send_ipi(struct apic *s, uint32_t lo, uint32_t dest)
         apic_deliver(&t->dev, dm, vector, dm == APIC_DM_FIXED && level);
         /*
          * Another CPU got work; ours is likely to wait for its answer, and the
-         * vCPUs share one thread: end this slice so that CPU runs soon.
+         * vCPUs share one thread: end this slice so that CPU runs soon. An INIT
+         * to ourselves takes effect at once, not at the slice's end.
          */
-        if (t != s)
+        if (t != s || dm == APIC_DM_INIT)
             s->cpu->exit_request = 1;
         if (dm == APIC_DM_LOWPRI)
             break;
