@@ -27,6 +27,23 @@ static uint8_t vmx_host_fpu[512] __attribute__((aligned(16)));
 static bool vmx_is_on;
 /* The current VMCS: each vCPU has its own, made current (VMPTRLD) when it runs. */
 static uint64_t vmx_current_vmcs;
+/* The vCPU whose SYSCALL MSRs and KernelGSBase are in the CPU now (struct vmx_call). */
+static struct vmx_call *vmx_msrs_owner;
+static const uint32_t vmx_syscall_msrs[5] = {0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084,
+                                            0xC0000102};
+
+/* Another vCPU enters: the MSRs its guest reaches directly become its own. */
+static void vmx_switch_msrs(struct vmx_call *c)
+{
+    if (vmx_msrs_owner == c)
+        return;
+    for (int i = 0; i < 5; i++) {
+        if (vmx_msrs_owner)
+            vmx_msrs_owner->syscall_msrs[i] = rdmsr(vmx_syscall_msrs[i]);
+        wrmsr(vmx_syscall_msrs[i], c->syscall_msrs[i]);
+    }
+    vmx_msrs_owner = c;
+}
 
 struct vmx_dtr {
     uint16_t limit;
@@ -275,6 +292,7 @@ static int vmx_run(struct vmx_call *c)
         c->invept = 0;
     }
 
+    vmx_switch_msrs(c);
     __asm__ volatile("mov %%ds, %0" : "=r"(ds));
     __asm__ volatile("mov %%es, %0" : "=r"(es));
     __asm__ volatile("sgdt %0" : "=m"(gdtr));
@@ -325,6 +343,12 @@ uint64_t kern_vmx_call(uint64_t arg)
         if (!r)
             r = vmx_ptr_op_load(c->vmcs_pa);
         vmx_current_vmcs = r ? 0 : c->vmcs_pa;
+        /* A fresh VMCS is a reset vCPU: ring 3 decides its MSRs (kept by INIT, 0 by RESET). */
+        if (vmx_msrs_owner == c) {
+            for (int i = 0; i < 5; i++)
+                c->syscall_msrs[i] = rdmsr(vmx_syscall_msrs[i]);
+            vmx_msrs_owner = NULL;
+        }
         if (r)
             c->insn_error = (uint32_t)vmx_read(VMCS_INSN_ERROR);
         c->launched = 0;

@@ -404,6 +404,7 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
     if (!x->init_reset) {
         s->pat = 0x0007040600070406ull;
         hv_msrs_reset(&s->msrs, s->cpu->index == 0);
+        memset(s->call.syscall_msrs, 0, sizeof(s->call.syscall_msrs));
     }
     s->in_hlt = false;
 }

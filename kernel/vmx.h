@@ -251,6 +251,13 @@ struct vmx_call {
     uint64_t ept_pointer; /* for INVEPT */
     uint32_t invept;      /* 0, or the INVEPT type to do before entering */
     uint32_t launched;    /* in/out: VMRESUME rather than VMLAUNCH */
+    /*
+     * STAR, LSTAR, CSTAR, SFMASK, KernelGSBase: the guest accesses them
+     * directly and the VMCS does not switch them, so they stay in the CPU
+     * between entries; ring 0 saves one vCPU's here and loads another's when
+     * a different call struct (vCPU) enters (vmx_syscall_msrs[]).
+     */
+    uint64_t syscall_msrs[5];
     struct vmx_field *writes;
     uint32_t nwrites;
     uint32_t nreads;
