@@ -222,6 +222,23 @@ static inline uint32_t inl(uint16_t port)
     __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
     return v;
 }
+/* DR0-DR3 to and from dr[4] (ring 0): the guest's breakpoints while its vCPU runs. */
+static inline void kern_save_dr0_3(uint64_t *dr)
+{
+    __asm__ volatile("mov %%dr0, %0" : "=r"(dr[0]));
+    __asm__ volatile("mov %%dr1, %0" : "=r"(dr[1]));
+    __asm__ volatile("mov %%dr2, %0" : "=r"(dr[2]));
+    __asm__ volatile("mov %%dr3, %0" : "=r"(dr[3]));
+}
+
+static inline void kern_load_dr0_3(const uint64_t *dr)
+{
+    __asm__ volatile("mov %0, %%dr0" ::"r"(dr[0]));
+    __asm__ volatile("mov %0, %%dr1" ::"r"(dr[1]));
+    __asm__ volatile("mov %0, %%dr2" ::"r"(dr[2]));
+    __asm__ volatile("mov %0, %%dr3" ::"r"(dr[3]));
+}
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;

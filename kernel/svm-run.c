@@ -94,9 +94,20 @@ __asm__(".text\n"
         "  pop %rbp\n"
         "  ret\n");
 
+/* The vCPU whose DR0-DR3 are in the CPU now. */
+static struct svm_run_args *svm_dr_owner;
+
 uint64_t kern_svm_vmrun(uint64_t args)
 {
-    const struct svm_run_args *a = (const struct svm_run_args *)args;
+    struct svm_run_args *a = (struct svm_run_args *)args;
+
+    if (svm_dr_owner != a || a->dr_reload) {
+        if (svm_dr_owner && svm_dr_owner != a)
+            kern_save_dr0_3(svm_dr_owner->dr);
+        kern_load_dr0_3(a->dr);
+        svm_dr_owner = a;
+        a->dr_reload = 0;
+    }
 
     __asm__ volatile("fxsave (%0)\n"
                      "fxrstor (%1)" ::"r"(svm_host_fpu),

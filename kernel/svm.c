@@ -178,6 +178,8 @@ static void svm_load_reset_state(struct svm_vcpu *s)
     }
     if (!x->init_reset)
         hv_msrs_reset(&s->msrs, s->cpu->index == 0);
+    memset(s->args.dr, 0, sizeof(s->args.dr)); /* 0 after RESET and INIT alike */
+    s->args.dr_reload = 1;
     s->in_hlt = false;
 }
 

@@ -156,6 +156,13 @@ struct svm_run_args {
     uint64_t vmcb_pa; /* the guest's VMCB (identity mapped: virtual = physical) */
     uint64_t *gpr;    /* 16 registers by encoding; rax and rsp live in the VMCB */
     void *guest_fpu;  /* 512-byte FXSAVE image, 16-byte aligned */
+    /*
+     * DR0-DR3: the guest writes them directly and the VMCB holds only DR6/DR7,
+     * so they stay in the CPU between runs; ring 0 saves one vCPU's here and
+     * loads another's when a different vCPU runs.
+     */
+    uint64_t dr[4];
+    uint32_t dr_reload; /* set by a reset: load dr[] even if this vCPU's are in the CPU */
 };
 
 /* svm.c: whether the "svm" accelerator can run here (for -accel auto). */

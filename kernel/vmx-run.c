@@ -32,7 +32,7 @@ static struct vmx_call *vmx_msrs_owner;
 static const uint32_t vmx_syscall_msrs[5] = {0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084,
                                             0xC0000102};
 
-/* Another vCPU enters: the MSRs its guest reaches directly become its own. */
+/* Another vCPU enters: the MSRs and debug registers its guest reaches directly become its own. */
 static void vmx_switch_msrs(struct vmx_call *c)
 {
     if (vmx_msrs_owner == c)
@@ -42,6 +42,9 @@ static void vmx_switch_msrs(struct vmx_call *c)
             vmx_msrs_owner->syscall_msrs[i] = rdmsr(vmx_syscall_msrs[i]);
         wrmsr(vmx_syscall_msrs[i], c->syscall_msrs[i]);
     }
+    if (vmx_msrs_owner)
+        kern_save_dr0_3(vmx_msrs_owner->dr);
+    kern_load_dr0_3(c->dr);
     vmx_msrs_owner = c;
 }
 
@@ -347,6 +350,7 @@ uint64_t kern_vmx_call(uint64_t arg)
         if (vmx_msrs_owner == c) {
             for (int i = 0; i < 5; i++)
                 c->syscall_msrs[i] = rdmsr(vmx_syscall_msrs[i]);
+            kern_save_dr0_3(c->dr);
             vmx_msrs_owner = NULL;
         }
         if (r)

@@ -406,6 +406,7 @@ static void vmx_load_reset_state(struct vmx_vcpu *s)
         hv_msrs_reset(&s->msrs, s->cpu->index == 0);
         memset(s->call.syscall_msrs, 0, sizeof(s->call.syscall_msrs));
     }
+    memset(s->call.dr, 0, sizeof(s->call.dr)); /* 0 after RESET and INIT alike */
     s->in_hlt = false;
 }
 

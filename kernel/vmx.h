@@ -258,6 +258,7 @@ struct vmx_call {
      * a different call struct (vCPU) enters (vmx_syscall_msrs[]).
      */
     uint64_t syscall_msrs[5];
+    uint64_t dr[4]; /* DR0-DR3, likewise (MOV DR does not exit) */
     struct vmx_field *writes;
     uint32_t nwrites;
     uint32_t nreads;
