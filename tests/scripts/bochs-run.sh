@@ -3,26 +3,32 @@
 # which our CI machines' paravirtual KVM does not offer) without a display,
 # and ends the run when the appliance powers off (ACPI S5: Bochs quits) or
 # after a timeout.
-#   bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] [-e REGEX] OUT ISO
+#   bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] [-e REGEX] [-n SLIRP] [-w] OUT ISO
 # OUT.serial gets COM1, OUT.log Bochs's own log and what it printed. The
 # exit status is the appliance's (kern_debug_exit writes "baremu: exit
 # status N" to Bochs's port E9 console), 124 after the timeout, 125 if
 # Bochs stopped without a status (a panic, a triple fault: see OUT.log).
 # -e ends the run with status 0 as soon as COM1 has a line matching REGEX.
+# -n adds an e1000 on Bochs's slirp network configured by file SLIRP (its
+# hostfwd lines reach the appliance). -w writes OUT.bochsrc and OUT.dbg (the
+# debugger's "continue") and stops there, for callers that run Bochs
+# themselves: bochs -q -f OUT.bochsrc -rc OUT.dbg.
 set -uo pipefail
-secs=60 megs=256 model=corei7_skylake_x stop=
-while getopts t:m:c:e: o; do
+secs=60 megs=256 model=corei7_skylake_x stop= slirp= write_only=
+while getopts t:m:c:e:n:w o; do
     case $o in
     t) secs=$OPTARG ;;
     m) megs=$OPTARG ;;
     c) model=$OPTARG ;;
     e) stop=$OPTARG ;;
+    n) slirp=$(realpath -m "$OPTARG") ;;
+    w) write_only=1 ;;
     *) exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
 [ $# -eq 2 ] || {
-    echo "usage: bochs-run.sh [-t SECONDS] [-m MEGS] [-c CPU-MODEL] [-e REGEX] OUT ISO" >&2
+    echo "usage: bochs-run.sh [-t SECS] [-m MEGS] [-c MODEL] [-e REGEX] [-n SLIRP] [-w] OUT ISO" >&2
     exit 2
 }
 out=$1 iso=$(realpath "$2")
@@ -41,7 +47,8 @@ megs: $megs
 cpu: model=$model, count=1, ips=40000000, reset_on_triple_fault=1
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
-pci: enabled=1, chipset=i440fx
+pci: enabled=1, chipset=i440fx${slirp:+, slot1=e1000}
+${slirp:+e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=$slirp}
 ata0-master: type=cdrom, path="$iso", status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev="$(realpath -m "$out.serial")"
@@ -58,6 +65,7 @@ debug: action=ignore
 EOF
 # Debian's Bochs has its debugger built in and starts in it: "c" runs the PC.
 printf 'c\nquit\n' >"$out.dbg"
+[ -z "$write_only" ] || exit 0
 nice bochs -q -f "$rc_file" -rc "$out.dbg" </dev/null >"$out.log" 2>&1 &
 pid=$!
 # The status line ends the run: waiting for the power-off too would cost Bochs-time.

@@ -249,28 +249,8 @@ if command -v bochs >/dev/null && [ -f /usr/share/bochs/BIOS-bochs-latest ] &&
         shift 4
         port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
         printf '# slirp config\nhostfwd = tcp:127.0.0.1:%s-:4444\n' "$port" >"$mvmx_nmi_dir/$name.slirp"
-        cat >"$mvmx_nmi_dir/$name.bochsrc" <<BOCHSRC
-megs: $megs
-cpu: model=corei7_skylake_x, count=1, ips=40000000, reset_on_triple_fault=1
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
-vgaromimage: file=/usr/share/vgabios/vgabios.bin
-pci: enabled=1, chipset=i440fx, slot1=e1000
-e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=$mvmx_nmi_dir/$name.slirp
-ata0-master: type=cdrom, path="$iso", status=inserted
-boot: cdrom
-com1: enabled=1, mode=file, dev="$mvmx_nmi_dir/$name.serial"
-display_library: rfb, options="timeout=0"
-plugin_ctrl: speaker=0
-sound: driver=dummy
-clock: sync=none, time0=946684800
-port_e9_hack: enabled=1
-log: -
-panic: action=fatal
-error: action=report
-info: action=ignore
-debug: action=ignore
-BOCHSRC
-        printf 'c\nquit\n' >"$mvmx_nmi_dir/$name.dbg"
+        bash tests/scripts/bochs-run.sh -w -m "$megs" -n "$mvmx_nmi_dir/$name.slirp" \
+            "$mvmx_nmi_dir/$name" "$iso"
         rm -f "$mvmx_nmi_dir/$name.serial"
         python3 tests/scripts/nmi-test.py --log "$LOGS/$name.bochs" \
             --serial "$mvmx_nmi_dir/$name.serial" --qmp "tcp:$port" --secret nmi-secret-0451 \
