@@ -124,6 +124,17 @@ void x86_cpu_sipi(struct vcpu *cpu, int vector)
     cpu->halted = false;
 }
 
+/* The accelerator's reset as INIT or STARTUP does it: MSRs stay (x86_cpu.init_reset). */
+static void x86_cpu_init_reset(struct vcpu *cpu)
+{
+    struct x86_cpu *x = x86_cpu_of(cpu);
+
+    x->init_reset = true;
+    if (cpu->accel->vcpu_reset)
+        cpu->accel->vcpu_reset(cpu);
+    x->init_reset = false;
+}
+
 bool x86_cpu_mp_poll(struct vcpu *cpu)
 {
     struct x86_cpu *x = x86_cpu_of(cpu);
@@ -132,10 +143,7 @@ bool x86_cpu_mp_poll(struct vcpu *cpu)
         int sipi = x->sipi_vector;
         x->init_pending = false;
         x->start_vector = -1;
-        x->init_reset = true;
-        if (cpu->accel->vcpu_reset)
-            cpu->accel->vcpu_reset(cpu);
-        x->init_reset = false;
+        x86_cpu_init_reset(cpu);
         x->wait_sipi = !x->bsp;
         x->sipi_vector = sipi;
     }
@@ -145,10 +153,7 @@ bool x86_cpu_mp_poll(struct vcpu *cpu)
         return true;
     x->start_vector = x->sipi_vector;
     x->sipi_vector = -1;
-    x->init_reset = true;
-    if (cpu->accel->vcpu_reset)
-        cpu->accel->vcpu_reset(cpu);
-    x->init_reset = false;
+    x86_cpu_init_reset(cpu);
     x->start_vector = -1;
     x->wait_sipi = false;
     return false;
